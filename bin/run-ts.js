@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Runs a TypeScript file through tsx: `node bin/run-ts.js path/to/file.ts [args]`.
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { register } from "tsx/esm/api";
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error("usage: run-ts.js FILE.ts [args]");
+  process.exit(2);
+}
+process.argv = [process.argv[0], resolve(file), ...rest];
+register();
+await import(pathToFileURL(resolve(file)).href);

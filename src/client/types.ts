@@ -1,0 +1,65 @@
+import type { ChatMessage, Usage } from "../gen/switchyard/v1/common.js";
+
+export type { ChatMessage, Usage };
+
+/** A job as a client describes it. */
+export interface JobRequest {
+  /** Task type, e.g. "chat", "echo". */
+  capability: string;
+  content?: string;
+  params?: Record<string, unknown>;
+  /** Only nodes serving this model are considered. */
+  model?: string;
+  /** Preferred language. */
+  language?: string;
+  /** The conversation, for chat jobs. */
+  messages?: ChatMessage[];
+  /** Deadline in ms from submission; the router's default (60 s) when absent. */
+  deadlineMs?: number;
+  /** Most credits the client will pay; no limit when absent. */
+  maxCost?: number;
+  /** Preferred node labels. */
+  preferLabels?: Record<string, string>;
+}
+
+/** The outcome of a successful job. Failures are thrown as SwitchyardError. */
+export interface JobOutcome {
+  jobId: string;
+  output: string;
+  chunks: number;
+  nodeIds: string[];
+  cost: number;
+  durationMs: number;
+  usage: Usage | undefined;
+  model: string;
+}
+
+/** One event of a streamed job: deltas in order, then exactly one result. */
+export type JobStreamEvent =
+  | { type: "delta"; text: string; chunkIndex: number }
+  | { type: "result"; result: JobOutcome };
+
+export interface CallOptions {
+  /** Aborting cancels the job on its nodes. */
+  signal?: AbortSignal;
+  /** API key for this call, overriding the client's. */
+  apiKey?: string;
+}
+
+/** A model online now. */
+export interface OnlineModel {
+  id: string;
+  nodes: number;
+  createdUnixMs: number;
+}
+
+/**
+ * What the gateway needs from the router. SwitchyardClient implements it over gRPC. Every method throws
+ * SwitchyardError on failure.
+ */
+export interface JobBackend {
+  submit(request: JobRequest, options?: CallOptions): Promise<JobOutcome>;
+  /** Streams a job. Breaking out of the loop, or aborting the signal, cancels the job. */
+  submitStream(request: JobRequest, options?: CallOptions): AsyncIterable<JobStreamEvent>;
+  listModels(options?: CallOptions): Promise<OnlineModel[]>;
+}

@@ -1,0 +1,106 @@
+import { hostname } from "node:os";
+
+/**
+ * Process configuration, read from the environment. `loadConfig` is the only place in src/ that reads
+ * process.env; everything else receives values.
+ */
+export interface Config {
+  /** HOST: address the HTTP gateway and the router bind to. Default 127.0.0.1. */
+  host: string;
+  /** PORT: HTTP port of the gateway. Default 8080. */
+  port: number;
+  /** ROUTER_PORT: gRPC port of the router. Default 50051. */
+  routerPort: number;
+  /** ROUTER_ID: this replica's name. Default `<hostname>-<pid>`. */
+  routerId: string;
+  /** ROUTER_ADDRESSES: comma-separated host:port list the gateway and workers dial. Default 127.0.0.1:50051. */
+  routerAddresses: string[];
+  /** SWITCHYARD_KEY: API key a worker or gateway presents to the router. Default none. */
+  apiKey: string | undefined;
+  /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
+  logLevel: string;
+  /** DEFAULT_DEADLINE_MS: deadline of a job that asks for none. Default 60000. */
+  defaultDeadlineMs: number;
+  /** MAX_DEADLINE_MS: the longest deadline a job may ask for. Default 600000. */
+  maxDeadlineMs: number;
+  /** QUEUE_LIMIT: jobs that may wait for a free node, per capability. Default 10000. */
+  queueLimit: number;
+  /** MAX_ATTEMPTS: nodes tried for one task before the job fails. Default 3. */
+  maxAttempts: number;
+  /** HEARTBEAT_INTERVAL_MS: how often nodes report; three missed intervals drop the node. Default 5000. */
+  heartbeatIntervalMs: number;
+  /** BODY_LIMIT_BYTES: largest HTTP request body the gateway accepts. Default 1048576. */
+  bodyLimitBytes: number;
+}
+
+const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** Thrown by loadConfig when a variable has a bad value; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function strVar(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === "" ? undefined : raw;
+}
+
+/** Parses "host:port[,host:port]" into a validated list. */
+export function parseAddressList(raw: string, name: string): string[] {
+  const list = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (list.length === 0) throw new ConfigError(`${name} must list at least one host:port`);
+  for (const address of list) {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(`${name}: "${address}" is not a host:port address`);
+    }
+  }
+  return list;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = strVar(env, "LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.has(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(", ")}, got "${logLevel}"`);
+  }
+  const routerPort = intVar(env, "ROUTER_PORT", 50051, 0, 65535);
+  const defaultDeadlineMs = intVar(env, "DEFAULT_DEADLINE_MS", 60_000, 1, 86_400_000);
+  const maxDeadlineMs = intVar(env, "MAX_DEADLINE_MS", 600_000, 1, 86_400_000);
+  if (defaultDeadlineMs > maxDeadlineMs) {
+    throw new ConfigError("DEFAULT_DEADLINE_MS must not be greater than MAX_DEADLINE_MS");
+  }
+  return {
+    host: strVar(env, "HOST") ?? "127.0.0.1",
+    port: intVar(env, "PORT", 8080, 0, 65535),
+    routerPort,
+    routerId: strVar(env, "ROUTER_ID") ?? `${hostname()}-${process.pid}`,
+    routerAddresses: parseAddressList(
+      strVar(env, "ROUTER_ADDRESSES") ?? `127.0.0.1:${routerPort === 0 ? 50051 : routerPort}`,
+      "ROUTER_ADDRESSES",
+    ),
+    apiKey: strVar(env, "SWITCHYARD_KEY"),
+    logLevel,
+    defaultDeadlineMs,
+    maxDeadlineMs,
+    queueLimit: intVar(env, "QUEUE_LIMIT", 10_000, 0, 10_000_000),
+    maxAttempts: intVar(env, "MAX_ATTEMPTS", 3, 1, 100),
+    heartbeatIntervalMs: intVar(env, "HEARTBEAT_INTERVAL_MS", 5_000, 50, 600_000),
+    bodyLimitBytes: intVar(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 1_073_741_824),
+  };
+}
