@@ -1,4 +1,4 @@
-import { Metadata, status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
+import { status as GrpcStatus, Metadata, type ServiceError } from "@grpc/grpc-js";
 
 /**
  * The one error catalogue. Every failure that crosses a boundary (gRPC, HTTP, the node protocol) is a
@@ -160,7 +160,9 @@ export class SwitchyardError extends Error {
   /** The OpenAI-compatible error body. */
   toOpenAI(): { error: { message: string; type: string; code: string | null; param: string | null } } {
     const m = MAPPINGS[this.code];
-    return { error: { message: this.message, type: m.openaiType, code: m.openaiCode, param: this.param ?? null } };
+    return {
+      error: { message: this.message, type: m.openaiType, code: m.openaiCode, param: this.param ?? null },
+    };
   }
 
   /** A gRPC status object for `callback(err)` or `call.emit("error", err)`. */

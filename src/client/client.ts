@@ -1,0 +1,176 @@
+import {
+  type ChannelOptions,
+  type ClientReadableStream,
+  credentials,
+  Metadata,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { parseAddressList } from "../core/config.js";
+import { ErrorCode, SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { type JobEvent, type JobResult, JobServiceClient } from "../gen/switchyard/v1/job.js";
+import { type ListModelsResponse, NetworkServiceClient } from "../gen/switchyard/v1/network.js";
+import { toOutcome, toSubmitRequest } from "./convert.js";
+import type {
+  CallOptions,
+  JobBackend,
+  JobOutcome,
+  JobRequest,
+  JobStreamEvent,
+  OnlineModel,
+} from "./types.js";
+
+export interface ClientOptions {
+  /** Router addresses, "host:port" (a list or comma-separated). Calls go to the first that answers. */
+  routers: string | string[];
+  /** API key sent as `authorization: Bearer <key>`, unless a call brings its own. */
+  apiKey?: string;
+}
+
+const CHANNEL_OPTIONS: ChannelOptions = {
+  "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  "grpc.max_send_message_length": 64 * 1024 * 1024,
+  "grpc.keepalive_time_ms": 30_000,
+  "grpc.initial_reconnect_backoff_ms": 200,
+  "grpc.max_reconnect_backoff_ms": 2_000,
+};
+
+interface Channel {
+  jobs: JobServiceClient;
+  network: NetworkServiceClient;
+}
+
+/** True for a failure to reach the router at all (as opposed to the router's own answer). */
+function unreachable(err: SwitchyardError): boolean {
+  const cause = err.cause as ServiceError | undefined;
+  return err.code === ErrorCode.Unavailable && cause?.metadata?.get("switchyard-error-code").length === 0;
+}
+
+/**
+ * The gRPC client SDK. Submits jobs (whole or streamed) and reads the network's models. Failures are
+ * thrown as SwitchyardError with the catalogue code the router sent. With several routers, a call that
+ * cannot reach one tries the next.
+ */
+export class SwitchyardClient implements JobBackend {
+  private readonly channels: Channel[];
+  private readonly apiKey: string | undefined;
+  private next = 0;
+
+  constructor(options: ClientOptions) {
+    const routers = Array.isArray(options.routers)
+      ? options.routers.flatMap((r) => parseAddressList(r, "ClientOptions.routers"))
+      : parseAddressList(options.routers, "ClientOptions.routers");
+    this.channels = routers.map((address) => ({
+      jobs: new JobServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+      network: new NetworkServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+    }));
+    this.apiKey = options.apiKey;
+  }
+
+  /** Runs a job and resolves with its outcome. Aborting the signal cancels the job. */
+  async submit(request: JobRequest, options: CallOptions = {}): Promise<JobOutcome> {
+    const wire = toSubmitRequest(request);
+    const result = await this.withFailover((channel) =>
+      this.unary<JobResult>(options, (metadata, done) => channel.jobs.submit(wire, metadata, done)),
+    );
+    return toOutcome(result);
+  }
+
+  /**
+   * Streams a job: deltas as the node produces them, then one result. Breaking out of the loop or
+   * aborting the signal cancels the job on its node.
+   */
+  async *submitStream(request: JobRequest, options: CallOptions = {}): AsyncGenerator<JobStreamEvent> {
+    options.signal?.throwIfAborted();
+    const channel = this.pick();
+    const call: ClientReadableStream<JobEvent> = channel.jobs.submitStream(
+      toSubmitRequest(request),
+      this.metadata(options),
+    );
+    const onAbort = (): void => call.cancel();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    let finished = false;
+    try {
+      for await (const event of call as AsyncIterable<JobEvent>) {
+        const e = event.event;
+        if (e?.$case === "delta") yield { type: "delta", text: e.value.text, chunkIndex: e.value.chunkIndex };
+        else if (e?.$case === "result") {
+          finished = true;
+          yield { type: "result", result: toOutcome(e.value) };
+        }
+      }
+    } catch (err) {
+      if (options.signal?.aborted) {
+        throw new SwitchyardError(ErrorCode.Cancelled, "the call was cancelled", { cause: err });
+      }
+      throw toSwitchyardError(err);
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      if (!finished) call.cancel();
+    }
+  }
+
+  /** Models online now. */
+  async listModels(options: CallOptions = {}): Promise<OnlineModel[]> {
+    const response = await this.withFailover((channel) =>
+      this.unary<ListModelsResponse>(options, (metadata, done) =>
+        channel.network.listModels({}, metadata, done),
+      ),
+    );
+    return response.models.map((m) => ({ id: m.id, nodes: m.nodes, createdUnixMs: m.createdUnixMs }));
+  }
+
+  /** Closes the channels. Calls in flight fail. */
+  close(): void {
+    for (const channel of this.channels) {
+      channel.jobs.close();
+      channel.network.close();
+    }
+  }
+
+  private pick(): Channel {
+    const channel = this.channels[this.next % this.channels.length] as Channel;
+    return channel;
+  }
+
+  private async withFailover<T>(call: (channel: Channel) => Promise<T>): Promise<T> {
+    let lastError: SwitchyardError | undefined;
+    for (let i = 0; i < this.channels.length; i++) {
+      try {
+        return await call(this.pick());
+      } catch (err) {
+        lastError = toSwitchyardError(err);
+        if (!unreachable(lastError)) throw lastError;
+        this.next += 1;
+      }
+    }
+    throw lastError ?? new SwitchyardError(ErrorCode.Unavailable, "no router configured");
+  }
+
+  private metadata(options: CallOptions): Metadata {
+    const metadata = new Metadata();
+    const key = options.apiKey ?? this.apiKey;
+    if (key) metadata.set("authorization", `Bearer ${key}`);
+    return metadata;
+  }
+
+  private unary<T>(
+    options: CallOptions,
+    start: (metadata: Metadata, done: (err: ServiceError | null, value?: T) => void) => { cancel(): void },
+  ): Promise<T> {
+    options.signal?.throwIfAborted();
+    return new Promise<T>((resolve, reject) => {
+      const call = start(this.metadata(options), (err, value) => {
+        options.signal?.removeEventListener("abort", onAbort);
+        if (err)
+          reject(
+            options.signal?.aborted
+              ? new SwitchyardError(ErrorCode.Cancelled, "the call was cancelled")
+              : toSwitchyardError(err),
+          );
+        else resolve(value as T);
+      });
+      const onAbort = (): void => call.cancel();
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

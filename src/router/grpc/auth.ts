@@ -1,0 +1,21 @@
+import { createHash } from "node:crypto";
+import type { Metadata } from "@grpc/grpc-js";
+
+/** The bearer key in a call's `authorization` metadata, if any. */
+export function bearerKey(metadata: Metadata): string | undefined {
+  const value = metadata.get("authorization")[0];
+  if (typeof value !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return match?.[1];
+}
+
+/**
+ * The operator account a node's earnings go to. Until accounts exist every node without a key
+ * belongs to "local"; a key maps to a stable pseudonymous operator derived from its hash (the key
+ * itself is never kept).
+ */
+export function operatorOf(metadata: Metadata): string {
+  const key = bearerKey(metadata);
+  if (key === undefined) return "local";
+  return `op_${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
+}

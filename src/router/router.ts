@@ -1,0 +1,248 @@
+import { randomUUID } from "node:crypto";
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { ErrorCode, SwitchyardError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { NodeMessage, RouterMessage } from "../gen/switchyard/v1/node.js";
+import type { NodeDirectory, NodeRecord } from "./directory/directory.js";
+import { InMemoryDirectory } from "./directory/memory.js";
+import { GrpcRouterServer } from "./grpc/server.js";
+import { Job, type JobSink, type JobSpec, TaskRun } from "./jobs/job.js";
+import { Scheduler } from "./jobs/scheduler.js";
+import { compileRouterOptions, type RouterOptions, type RouterSettings } from "./options.js";
+import { NodeSession } from "./sessions/node-session.js";
+import { nodeIdFor, type ValidRegistration } from "./sessions/register.js";
+
+export type RouterState = "running" | "closing" | "closed";
+
+/**
+ * A router replica: the gRPC server nodes and clients talk to, the sessions of the nodes connected to
+ * it, and the scheduler that places jobs on them. Create with `Router.create()`, stop with `close()`.
+ */
+export class Router {
+  readonly settings: RouterSettings;
+  readonly directory: NodeDirectory;
+  private readonly sessions = new Map<string, NodeSession>();
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  private server: GrpcRouterServer | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private current: RouterState = "running";
+  private refusedMessages = 0;
+
+  private constructor(settings: RouterSettings, directory: NodeDirectory) {
+    this.settings = settings;
+    this.directory = directory;
+    this.logger = settings.logger.child({ routerId: settings.id });
+    this.scheduler = new Scheduler(settings, directory, this.sessions);
+  }
+
+  /** Builds a router and starts serving gRPC on the configured port. */
+  static async create(options: RouterOptions = {}): Promise<Router> {
+    const settings = compileRouterOptions(options);
+    const router = new Router(settings, options.directory ?? new InMemoryDirectory());
+    try {
+      router.server = await GrpcRouterServer.start(router, settings);
+    } catch (err) {
+      await router.directory.close();
+      throw err;
+    }
+    router.sweeper = setInterval(() => router.sweep(), settings.heartbeatIntervalMs);
+    router.sweeper.unref();
+    router.logger.info({ address: router.address }, "router listening");
+    return router;
+  }
+
+  get id(): string {
+    return this.settings.id;
+  }
+
+  get state(): RouterState {
+    return this.current;
+  }
+
+  /** host:port the gRPC server is bound to. */
+  get address(): string {
+    return `${this.settings.host.includes(":") ? `[${this.settings.host}]` : this.settings.host}:${this.server?.port ?? 0}`;
+  }
+
+  get port(): number {
+    return this.server?.port ?? 0;
+  }
+
+  /** Jobs running now. */
+  get activeJobs(): number {
+    return this.scheduler.activeJobs;
+  }
+
+  /** Tasks waiting for a free node. */
+  get queuedTasks(): number {
+    return this.scheduler.queued;
+  }
+
+  /** Messages nodes sent for tasks they did not hold (each refused). */
+  get refusedNodeMessages(): number {
+    return this.refusedMessages;
+  }
+
+  /** The session of a node connected to this replica. */
+  session(nodeId: string): NodeSession | undefined {
+    return this.sessions.get(nodeId);
+  }
+
+  /**
+   * Starts a job. Its outcome goes to `sink`, possibly before this returns (no node for it, for
+   * example). Throws unavailable when the router is shutting down.
+   */
+  submit(spec: JobSpec, sink: JobSink): Job {
+    if (this.current !== "running") {
+      throw new SwitchyardError(
+        ErrorCode.Unavailable,
+        "the router is shutting down; retry on another replica",
+      );
+    }
+    const id = `job_${randomUUID().replaceAll("-", "")}`;
+    const job = new Job(id, spec, sink, this.logger.child({ jobId: id }));
+    job.tasks = [new TaskRun(job, 0, 1, spec.content)];
+    job.logger.info({ capability: spec.capability, model: spec.model || undefined }, "job accepted");
+    this.scheduler.start(job);
+    return job;
+  }
+
+  /** Cancels a job (client gone): nodes still working on it get TaskCancel. */
+  cancel(job: Job, reason = "the client cancelled the job"): void {
+    this.scheduler.fail(job, new SwitchyardError(ErrorCode.Cancelled, reason));
+  }
+
+  /** True while new node streams are accepted. */
+  get acceptingNodes(): boolean {
+    return this.current === "running";
+  }
+
+  /**
+   * Makes a registered stream a session. A session with the same identity is replaced: its in-flight
+   * work is retried elsewhere.
+   */
+  async attachNode(
+    call: ServerDuplexStream<NodeMessage, RouterMessage>,
+    reg: ValidRegistration,
+    operator: string,
+  ): Promise<NodeSession> {
+    const id = nodeIdFor(operator, reg.name);
+    this.sessions
+      .get(id)
+      ?.close(
+        "replaced by a new connection",
+        new SwitchyardError(ErrorCode.Unavailable, "replaced by a new connection of the same node"),
+      );
+    const now = Date.now();
+    const record: NodeRecord = {
+      id,
+      name: reg.name,
+      operator,
+      capabilities: reg.capabilities,
+      languages: reg.languages,
+      models: reg.models,
+      splittable: reg.splittable,
+      maxConcurrency: reg.maxConcurrency,
+      inFlight: 0,
+      draining: false,
+      labels: reg.labels,
+      sdkVersion: reg.sdkVersion,
+      routerId: this.id,
+      connectedAtMs: now,
+      lastSeenAtMs: now,
+    };
+    const session = new NodeSession(
+      call,
+      record,
+      this.directory,
+      {
+        onSlotFree: (s) => this.scheduler.onSlotFree(s.record),
+        onClosed: (s) => this.detach(s),
+        onRefused: (s, kind, taskId) => {
+          this.refusedMessages += 1;
+          s.logger.warn({ kind, taskId }, "refused a message for a task the node does not hold");
+        },
+      },
+      this.logger.child({ nodeId: id }),
+    );
+    this.sessions.set(id, session);
+    await this.directory.upsert(record);
+    session.send({
+      msg: {
+        $case: "registered",
+        value: {
+          nodeId: id,
+          heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
+          configVersion: 0,
+          routerId: this.id,
+        },
+      },
+    });
+    session.logger.info(
+      { name: reg.name, capabilities: reg.capabilities, models: reg.models },
+      "node registered",
+    );
+    if (!session.isClosed) this.scheduler.onSlotFree(record);
+    return session;
+  }
+
+  /**
+   * Stops the router gracefully: new jobs and node streams are refused, running jobs get up to
+   * `shutdownGraceMs` to finish (then fail with unavailable), node streams are drained and closed,
+   * and the gRPC server shuts down. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.current = "closing";
+    this.logger.info({ activeJobs: this.activeJobs }, "router closing");
+    const drained = await this.scheduler.whenIdle(this.settings.shutdownGraceMs);
+    if (!drained) {
+      this.scheduler.failAll(
+        new SwitchyardError(ErrorCode.Unavailable, "the router shut down before the job finished"),
+      );
+    }
+    clearInterval(this.sweeper);
+    for (const session of [...this.sessions.values()]) session.drain("router shutting down", true);
+    const errors: unknown[] = [];
+    try {
+      await this.server?.close();
+    } catch (err) {
+      errors.push(err);
+    }
+    try {
+      await this.directory.close();
+    } catch (err) {
+      errors.push(err);
+    }
+    this.current = "closed";
+    this.logger.info("router closed");
+    if (errors.length > 0) throw new AggregateError(errors, "router close failed");
+  }
+
+  private detach(session: NodeSession): void {
+    if (this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    this.directory.remove(session.id).catch((err: unknown) => {
+      session.logger.warn({ err }, "could not remove node from the directory");
+    });
+    session.logger.info("node disconnected");
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - 3 * this.settings.heartbeatIntervalMs;
+    for (const session of [...this.sessions.values()]) {
+      if (session.record.lastSeenAtMs < cutoff) {
+        session.close(
+          "heartbeat timeout",
+          new SwitchyardError(ErrorCode.Unavailable, "no heartbeat for three intervals"),
+        );
+      }
+    }
+  }
+}
