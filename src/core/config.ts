@@ -17,6 +17,8 @@ export interface Config {
   routerAddresses: string[];
   /** SWITCHYARD_KEY: API key a worker or gateway presents to the router. Default none. */
   apiKey: string | undefined;
+  /** UPSTREAM_API_KEY: key the openai-upstream worker sends to its model server. Default none. */
+  upstreamApiKey: string | undefined;
   /** LOG_LEVEL: pino level (fatal, error, warn, info, debug, trace, silent). Default info. */
   logLevel: string;
   /** DEFAULT_DEADLINE_MS: deadline of a job that asks for none. Default 60000. */
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
       "ROUTER_ADDRESSES",
     ),
     apiKey: strVar(env, "SWITCHYARD_KEY"),
+    upstreamApiKey: strVar(env, "UPSTREAM_API_KEY"),
     logLevel,
     defaultDeadlineMs,
     maxDeadlineMs,

@@ -1,0 +1,40 @@
+import type { Config } from "../../core/config.js";
+import type { Logger } from "../../core/logger.js";
+import { Router } from "../../router/router.js";
+import { intFlag, parseFlags } from "../args.js";
+import { onShutdownSignal } from "../lifecycle.js";
+
+export const ROUTER_USAGE = `switchyard router [--host HOST] [--port PORT] [--id NAME]
+
+  Runs one router replica: the gRPC server workers and clients connect to.
+  --host HOST   address to bind (env HOST, default 127.0.0.1)
+  --port PORT   gRPC port (env ROUTER_PORT, default 50051)
+  --id NAME     replica id (env ROUTER_ID, default <hostname>-<pid>)`;
+
+/** Options shared by every router the CLI starts. */
+export function routerOptionsFrom(config: Config, logger: Logger) {
+  return {
+    logger,
+    defaultDeadlineMs: config.defaultDeadlineMs,
+    maxDeadlineMs: config.maxDeadlineMs,
+    queueLimit: config.queueLimit,
+    maxAttempts: config.maxAttempts,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  };
+}
+
+export async function runRouter(argv: string[], config: Config, logger: Logger): Promise<void> {
+  const flags = parseFlags(argv, {
+    host: { type: "string" },
+    port: { type: "string" },
+    id: { type: "string" },
+  });
+  const router = await Router.create({
+    ...routerOptionsFrom(config, logger),
+    host: flags.host ?? config.host,
+    port: intFlag(flags.port, "port", config.routerPort, 0, 65535),
+    id: flags.id ?? config.routerId,
+  });
+  console.log(`switchyard router ${router.id} listening on ${router.address}`);
+  onShutdownSignal(logger, () => router.close());
+}
