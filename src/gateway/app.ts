@@ -1,0 +1,95 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { JobBackend } from "../client/types.js";
+import { ErrorCode, SwitchyardError } from "../core/errors.js";
+import { type Logger, silentLogger } from "../core/logger.js";
+import { frameworkErrorHandler, installErrorHandling } from "./error-handler.js";
+import { healthRoutes } from "./routes/health.js";
+import { openaiRoutes } from "./routes/openai/index.js";
+import { StreamRegistry } from "./stream-registry.js";
+
+/** Default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
+/**
+ * Longest URL parameter the router accepts. Model ids travel in the path of `GET /v1/models/{id}`, and
+ * Fastify's default of 100 characters is short for some of them.
+ */
+const MAX_PARAM_LENGTH = 512;
+
+/** Options of `buildGateway`. */
+export interface GatewayOptions {
+  /** The router the gateway sends jobs to. Required. */
+  backend: JobBackend;
+  /** Logger for the app and its requests (used as Fastify's `loggerInstance`). Default: silent. */
+  logger?: Logger;
+  /** Largest request body in bytes; larger bodies are answered 413. Default 1 MiB (1048576). */
+  bodyLimitBytes?: number;
+  /** Readiness for `GET /readyz`; false or a throw answers 503. Default: always ready. */
+  isReady?: () => boolean | Promise<boolean>;
+}
+
+/** `GatewayOptions` with every default applied and every value checked. */
+export interface ResolvedGatewayOptions {
+  backend: JobBackend;
+  logger: Logger;
+  bodyLimitBytes: number;
+  isReady: () => boolean | Promise<boolean>;
+}
+
+/** Applies the defaults of `GatewayOptions`; throws TypeError or RangeError for a bad value. */
+export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
+  if (typeof options.backend !== "object" || options.backend === null) {
+    throw new TypeError("GatewayOptions.backend is required");
+  }
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) {
+    throw new RangeError(`GatewayOptions.bodyLimitBytes must be a positive integer, got ${bodyLimitBytes}`);
+  }
+  return {
+    backend: options.backend,
+    logger: options.logger ?? silentLogger(),
+    bodyLimitBytes,
+    isReady: options.isReady ?? (() => true),
+  };
+}
+
+/**
+ * Builds the HTTP gateway: the OpenAI-compatible routes and the health routes, with every error
+ * answered as an OpenAI error body. Does not listen; the caller calls `listen()` (or `inject()` in
+ * tests) and `close()`. Closing ends open SSE streams (cancelling their jobs), and requests that arrive
+ * while the gateway closes are answered 503.
+ */
+export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const resolved = resolveGatewayOptions(options);
+  const loggerInstance: FastifyBaseLogger = resolved.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: resolved.bodyLimitBytes,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Fastify's own 503 body is not an OpenAI body; the onRequest hook below answers instead.
+    return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler,
+  });
+
+  const streams = new StreamRegistry();
+  let closing = false;
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    reply.header("connection", "close");
+    throw new SwitchyardError(ErrorCode.Unavailable, "The gateway is shutting down.");
+  });
+  // Responses finishing while the gateway closes release their connection instead of keeping it alive.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
+  app.addHook("preClose", async () => {
+    closing = true;
+    streams.closeAll();
+  });
+
+  installErrorHandling(app);
+  await app.register(healthRoutes, { isReady: resolved.isReady });
+  await app.register(openaiRoutes, { backend: resolved.backend, streams });
+  return app;
+}
