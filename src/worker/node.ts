@@ -11,6 +11,9 @@ import type { TaskHandler } from "./types.js";
 
 export const SDK_VERSION = "switchyard-node/0.1.0";
 
+/** How long stop() waits for aborted handlers that ignore their signal. */
+const ABANDON_AFTER_MS = 1_000;
+
 export type NodeState = "new" | "connecting" | "registered" | "stopping" | "stopped";
 
 /** Statuses after which reconnecting cannot help: the registration itself is refused. */
@@ -137,11 +140,17 @@ export class Node extends EventEmitter<NodeEvents> {
     this.started?.reject(new Error("the node was stopped before it registered"));
     this.sendHeartbeat();
     if (this.tasks.size > 0) {
+      // Running tasks get drainTimeoutMs to finish, then are aborted; a handler that ignores its
+      // signal is given up on after ABANDON_AFTER_MS more, so stop() always ends.
       const all = Promise.all([...this.tasks.values()].map((t) => t.done));
-      const timer = setTimeout(() => {
-        for (const task of this.tasks.values()) task.controller.abort(new Error("the node is stopping"));
-      }, this.settings.drainTimeoutMs);
-      await all;
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          for (const task of this.tasks.values()) task.controller.abort(new Error("the node is stopping"));
+          timer = setTimeout(resolve, ABANDON_AFTER_MS);
+        }, this.settings.drainTimeoutMs);
+      });
+      await Promise.race([all, expired]);
       clearTimeout(timer);
     }
     clearInterval(this.heartbeat);

@@ -1,4 +1,4 @@
-import { type ClientDuplexStream, credentials, type ServiceError, status } from "@grpc/grpc-js";
+import { type ClientDuplexStream, credentials, type ServiceError, type status } from "@grpc/grpc-js";
 import {
   type NodeMessage,
   NodeServiceClient,
@@ -21,7 +21,9 @@ export class RawNode {
     this.call = this.client.connect();
     this.call.on("data", (m: RouterMessage) => this.received.push(m));
     this.ended = new Promise((resolve) => {
-      this.call.on("status", (s: { code: status; details: string }) => resolve({ code: s.code, details: s.details }));
+      this.call.on("status", (s: { code: status; details: string }) =>
+        resolve({ code: s.code, details: s.details }),
+      );
       this.call.on("error", (err: ServiceError) => resolve({ code: err.code, details: err.details }));
     });
   }
@@ -52,7 +54,8 @@ export class RawNode {
   /** The first received message of a kind. */
   first<K extends NonNullable<RouterMessage["msg"]>["$case"]>(kind: K) {
     for (const m of this.received) {
-      if (m.msg?.$case === kind) return m.msg.value as Extract<NonNullable<RouterMessage["msg"]>, { $case: K }>["value"];
+      if (m.msg?.$case === kind)
+        return m.msg.value as Extract<NonNullable<RouterMessage["msg"]>, { $case: K }>["value"];
     }
     return undefined;
   }

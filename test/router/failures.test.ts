@@ -22,11 +22,28 @@ describe("failures over real gRPC", () => {
     });
     const child = spawn(
       process.execPath,
-      [CLI, "worker", "--router", router.address, "--capability", "upper", "--name", "victim", "--language", "en", "--delay-ms", "60000"],
+      [
+        CLI,
+        "worker",
+        "--router",
+        router.address,
+        "--capability",
+        "upper",
+        "--name",
+        "victim",
+        "--language",
+        "en",
+        "--delay-ms",
+        "60000",
+      ],
       { stdio: "ignore", env: { ...process.env, LOG_LEVEL: "silent" } },
     );
     stack.defer(() => child.kill("SIGKILL"));
-    await eventually(() => router.directory.list().some((n) => n.name === "victim"), 20_000, "victim registered");
+    await eventually(
+      () => router.directory.list().some((n) => n.name === "victim"),
+      20_000,
+      "victim registered",
+    );
     const victim = router.directory.list().find((n) => n.name === "victim");
     const client = stack.client(router);
     const job = client.submit({ capability: "upper", content: "abc", language: "en" });
@@ -77,8 +94,12 @@ describe("failures over real gRPC", () => {
     const job = client.submit({ capability: "echo", content: "x", language: "en" });
     await eventually(() => realTaskId !== "", 5_000, "honest node working");
     rogue.send({ msg: { $case: "delta", value: { taskId: realTaskId, text: "forged" } } });
-    rogue.send({ msg: { $case: "result", value: { taskId: realTaskId, outcome: { $case: "output", value: "forged" } } } });
-    rogue.send({ msg: { $case: "result", value: { taskId: "made-up", outcome: { $case: "output", value: "?" } } } });
+    rogue.send({
+      msg: { $case: "result", value: { taskId: realTaskId, outcome: { $case: "output", value: "forged" } } },
+    });
+    rogue.send({
+      msg: { $case: "result", value: { taskId: "made-up", outcome: { $case: "output", value: "?" } } },
+    });
     await eventually(() => router.refusedNodeMessages === 3, 5_000, "three refusals");
     expect(router.session(honest.nodeId)?.inFlight).toBe(1);
     release.open();
@@ -87,9 +108,18 @@ describe("failures over real gRPC", () => {
     const rogueNodeId = rogue.first("registered")?.nodeId ?? "";
     expect(router.session(rogueNodeId)?.isClosed).toBe(false);
     const own = client.submit({ capability: "echo", content: "y", language: "zz" });
-    await eventually(() => rogue.received.filter((m) => m.msg?.$case === "assign").length === 1, 5_000, "rogue assigned");
+    await eventually(
+      () => rogue.received.filter((m) => m.msg?.$case === "assign").length === 1,
+      5_000,
+      "rogue assigned",
+    );
     const task = rogue.first("assign");
-    rogue.send({ msg: { $case: "result", value: { taskId: task?.taskId ?? "", outcome: { $case: "output", value: "rogue:y" } } } });
+    rogue.send({
+      msg: {
+        $case: "result",
+        value: { taskId: task?.taskId ?? "", outcome: { $case: "output", value: "rogue:y" } },
+      },
+    });
     await expect(own).resolves.toMatchObject({ output: "rogue:y" });
   });
 
@@ -107,7 +137,11 @@ describe("failures over real gRPC", () => {
         },
       },
     });
-    const good = await stack.node(router, { name: "good", languages: ["fr"], handlers: { echo: (c) => `good:${c}` } });
+    const good = await stack.node(router, {
+      name: "good",
+      languages: ["fr"],
+      handlers: { echo: (c) => `good:${c}` },
+    });
     const client = stack.client(router);
     const result = await client.submit({ capability: "echo", content: "x", language: "en" });
     expect(result).toMatchObject({ output: "good:x", nodeIds: [good.nodeId] });
@@ -149,7 +183,9 @@ describe("failures over real gRPC", () => {
       handlers: {
         echo: (_c, _p, ctx) => {
           seen = ctx;
-          return new Promise<string>((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+          return new Promise<string>((_resolve, reject) =>
+            ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)),
+          );
         },
       },
     });
@@ -212,7 +248,7 @@ describe("failures over real gRPC", () => {
   it("stops taking jobs while closing, lets running ones finish, then closes", async () => {
     const router = await stack.router();
     const release = gate();
-    await stack.node(router, { name: "n", handlers: { echo: async (c) => (await release.promise, c) } });
+    await stack.node(router, { name: "n", handlers: { echo: (c) => release.promise.then(() => c) } });
     const client = stack.client(router);
     const running = client.submit({ capability: "echo", content: "finish me" });
     await eventually(() => router.activeJobs === 1, 5_000, "job running");
@@ -232,14 +268,22 @@ describe("failures over real gRPC", () => {
     const leaving = await stack.node(router, {
       name: "leaving",
       languages: ["en"],
-      handlers: { echo: async (c) => (await release.promise, `leaving:${c}`) },
+      handlers: { echo: (c) => release.promise.then(() => `leaving:${c}`) },
     });
-    await stack.node(router, { name: "staying", languages: ["fr"], handlers: { echo: (c) => `staying:${c}` } });
+    await stack.node(router, {
+      name: "staying",
+      languages: ["fr"],
+      handlers: { echo: (c) => `staying:${c}` },
+    });
     const client = stack.client(router);
     const first = client.submit({ capability: "echo", content: "1", language: "en" });
     await eventually(() => leaving.inFlight === 1, 5_000, "task on the leaving node");
     const stopped = leaving.stop();
-    await eventually(() => router.directory.get(leaving.nodeId)?.draining === true, 5_000, "router sees draining");
+    await eventually(
+      () => router.directory.get(leaving.nodeId)?.draining === true,
+      5_000,
+      "router sees draining",
+    );
     await expect(client.submit({ capability: "echo", content: "2", language: "en" })).resolves.toMatchObject({
       output: "staying:2",
     });

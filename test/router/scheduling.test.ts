@@ -4,7 +4,12 @@ import type { TaskHandler } from "../../src/worker/types.js";
 import { delay, eventually, gate, TestStack } from "../helpers/stack.js";
 
 /** A handler that records who ran it and how many ran at once. */
-function tracked(name: string, seen: Map<string, number>, peak: Map<string, number>, work: () => Promise<void>) {
+function tracked(
+  name: string,
+  seen: Map<string, number>,
+  peak: Map<string, number>,
+  work: () => Promise<void>,
+) {
   let running = 0;
   const handler: TaskHandler = async (content) => {
     running += 1;
@@ -29,7 +34,11 @@ describe("scheduling over real gRPC", () => {
     const seen = new Map<string, number>();
     const peak = new Map<string, number>();
     for (const name of ["a", "b", "c"]) {
-      await stack.node(router, { name, concurrency: 8, handlers: { echo: tracked(name, seen, peak, async () => {}) } });
+      await stack.node(router, {
+        name,
+        concurrency: 8,
+        handlers: { echo: tracked(name, seen, peak, async () => {}) },
+      });
     }
     const client = stack.client(router);
     for (let i = 0; i < 300; i++) await client.submit({ capability: "echo", content: `job ${i}` });
@@ -44,9 +53,17 @@ describe("scheduling over real gRPC", () => {
     const router = await stack.router();
     const seen = new Map<string, number>();
     const peak = new Map<string, number>();
-    await stack.node(router, { name: "en", languages: ["en"], handlers: { echo: tracked("en", seen, peak, async () => {}) } });
+    await stack.node(router, {
+      name: "en",
+      languages: ["en"],
+      handlers: { echo: tracked("en", seen, peak, async () => {}) },
+    });
     for (const name of ["fr", "de"]) {
-      await stack.node(router, { name, languages: [name], handlers: { echo: tracked(name, seen, peak, async () => {}) } });
+      await stack.node(router, {
+        name,
+        languages: [name],
+        handlers: { echo: tracked(name, seen, peak, async () => {}) },
+      });
     }
     const client = stack.client(router);
     for (let i = 0; i < 60; i++) await client.submit({ capability: "echo", content: "x", language: "en" });
@@ -59,10 +76,20 @@ describe("scheduling over real gRPC", () => {
     const release = gate();
     const seen = new Map<string, number>();
     const peak = new Map<string, number>();
-    await stack.node(router, { name: "a", concurrency: 4, handlers: { echo: tracked("a", seen, peak, () => release.promise) } });
-    await stack.node(router, { name: "b", concurrency: 4, handlers: { echo: tracked("b", seen, peak, () => release.promise) } });
+    await stack.node(router, {
+      name: "a",
+      concurrency: 4,
+      handlers: { echo: tracked("a", seen, peak, () => release.promise) },
+    });
+    await stack.node(router, {
+      name: "b",
+      concurrency: 4,
+      handlers: { echo: tracked("b", seen, peak, () => release.promise) },
+    });
     const client = stack.client(router);
-    const jobs = Array.from({ length: 8 }, (_, i) => client.submit({ capability: "echo", content: String(i) }));
+    const jobs = Array.from({ length: 8 }, (_, i) =>
+      client.submit({ capability: "echo", content: String(i) }),
+    );
     await eventually(() => (seen.get("a") ?? 0) + (seen.get("b") ?? 0) === 8, 5_000, "8 tasks running");
     // Alternating by load, the two nodes fill up evenly.
     expect(seen.get("a")).toBe(4);
@@ -76,9 +103,15 @@ describe("scheduling over real gRPC", () => {
     const release = gate();
     const seen = new Map<string, number>();
     const peak = new Map<string, number>();
-    await stack.node(router, { name: "one", concurrency: 2, handlers: { echo: tracked("one", seen, peak, () => release.promise) } });
+    await stack.node(router, {
+      name: "one",
+      concurrency: 2,
+      handlers: { echo: tracked("one", seen, peak, () => release.promise) },
+    });
     const client = stack.client(router);
-    const jobs = Array.from({ length: 5 }, (_, i) => client.submit({ capability: "echo", content: String(i) }));
+    const jobs = Array.from({ length: 5 }, (_, i) =>
+      client.submit({ capability: "echo", content: String(i) }),
+    );
     await eventually(() => seen.get("one") === 2, 5_000, "two tasks running");
     await eventually(() => router.queuedTasks === 3, 5_000, "three tasks queued");
     await delay(100);
@@ -94,7 +127,11 @@ describe("scheduling over real gRPC", () => {
     const seen = new Map<string, number>();
     const peak = new Map<string, number>();
     for (const name of ["p", "q"]) {
-      await stack.node(router, { name, concurrency: 4, handlers: { echo: tracked(name, seen, peak, () => delay(1)) } });
+      await stack.node(router, {
+        name,
+        concurrency: 4,
+        handlers: { echo: tracked(name, seen, peak, () => delay(1)) },
+      });
     }
     const client = stack.client(router);
     const results = await Promise.all(
@@ -110,7 +147,11 @@ describe("scheduling over real gRPC", () => {
   it("answers RESOURCE_EXHAUSTED at once when the queue is full, and queued jobs keep their deadline", async () => {
     const router = await stack.router({ queueLimit: 1 });
     const release = gate();
-    await stack.node(router, { name: "busy", concurrency: 1, handlers: { echo: async (c) => (await release.promise, c) } });
+    await stack.node(router, {
+      name: "busy",
+      concurrency: 1,
+      handlers: { echo: (c) => release.promise.then(() => c) },
+    });
     const client = stack.client(router);
     const first = client.submit({ capability: "echo", content: "1" });
     await eventually(() => router.activeJobs === 1 && router.queuedTasks === 0, 5_000, "first job running");
@@ -138,7 +179,9 @@ describe("scheduling over real gRPC", () => {
       code: ErrorCode.NotFound,
       param: "model",
     });
-    await expect(client.submit({ capability: "chat", model: "m1", content: "x" })).resolves.toMatchObject({ output: "hi" });
+    await expect(client.submit({ capability: "chat", model: "m1", content: "x" })).resolves.toMatchObject({
+      output: "hi",
+    });
   });
 
   it("rejects malformed jobs with INVALID_ARGUMENT naming the field", async () => {

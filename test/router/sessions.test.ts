@@ -21,22 +21,29 @@ describe("node sessions over real gRPC", () => {
   const stack = new TestStack();
   afterEach(() => stack.close());
 
-  it.each(BAD_REGISTRATIONS)("refuses a registration with %s: INVALID_ARGUMENT, stream closed", async (_what, fields) => {
-    const router = await stack.router();
-    const raw = new RawNode(router.address);
-    stack.defer(() => raw.close());
-    raw.register(fields);
-    const end = await raw.ended;
-    expect(end.code).toBe(status.INVALID_ARGUMENT);
-    expect(raw.first("registered")).toBeUndefined();
-    expect(router.directory.list()).toHaveLength(0);
-  });
+  it.each(BAD_REGISTRATIONS)(
+    "refuses a registration with %s: INVALID_ARGUMENT, stream closed",
+    async (_what, fields) => {
+      const router = await stack.router();
+      const raw = new RawNode(router.address);
+      stack.defer(() => raw.close());
+      raw.register(fields);
+      const end = await raw.ended;
+      expect(end.code).toBe(status.INVALID_ARGUMENT);
+      expect(raw.first("registered")).toBeUndefined();
+      expect(router.directory.list()).toHaveLength(0);
+    },
+  );
 
   it("accepts the limits themselves: 128-character name, 64 capabilities, concurrency 1024", async () => {
     const router = await stack.router();
     const raw = new RawNode(router.address);
     stack.defer(() => raw.close());
-    raw.register({ name: "n".repeat(128), capabilities: Array.from({ length: 64 }, (_, i) => `c${i}`), maxConcurrency: 1024 });
+    raw.register({
+      name: "n".repeat(128),
+      capabilities: Array.from({ length: 64 }, (_, i) => `c${i}`),
+      maxConcurrency: 1024,
+    });
     await eventually(() => raw.first("registered") !== undefined, 5_000, "registered");
     expect(router.directory.list()[0]?.maxConcurrency).toBe(1024);
   });
@@ -51,7 +58,12 @@ describe("node sessions over real gRPC", () => {
 
   it("makes Node.start() reject with RegistrationRefusedError when the router refuses", async () => {
     const router = await stack.router();
-    const node = stack.node(router, { name: "x", capabilities: ["chat"], splittable: ["chat"], handlers: { chat: () => "" } });
+    const node = stack.node(router, {
+      name: "x",
+      capabilities: ["chat"],
+      splittable: ["chat"],
+      handlers: { chat: () => "" },
+    });
     await expect(node).rejects.toBeInstanceOf(RegistrationRefusedError);
     await expect(node).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
   });
@@ -80,7 +92,10 @@ describe("node sessions over real gRPC", () => {
     const first = await Router.create({ port: 0, shutdownGraceMs: 100 });
     const port = first.port;
     let registrations = 0;
-    const node = await stack.node([first.address], { name: "loyal", handlers: { echo: (c) => `loyal:${c}` } });
+    const node = await stack.node([first.address], {
+      name: "loyal",
+      handlers: { echo: (c) => `loyal:${c}` },
+    });
     node.on("registered", () => {
       registrations += 1;
     });
