@@ -9,7 +9,7 @@ export function toSubmitRequest(req: JobRequest): SubmitJobRequest {
     params: req.params ?? {},
     model: req.model ?? "",
     language: req.language ?? "",
-    messages: req.messages ?? [],
+    messages: (req.messages ?? []).map((m) => ({ role: m.role, content: m.content, name: m.name ?? "" })),
     deadlineMs: req.deadlineMs ?? 0,
     maxCost: req.maxCost ?? 0,
     preferLabels: req.preferLabels ?? {},

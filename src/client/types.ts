@@ -1,6 +1,15 @@
-import type { ChatMessage, Usage } from "../gen/switchyard/v1/common.js";
+import type { Usage } from "../gen/switchyard/v1/common.js";
 
-export type { ChatMessage, Usage };
+export type { Usage };
+
+/** One message of a conversation, in order. */
+export interface ChatMessage {
+  /** "system", "developer", "user", "assistant" or "tool". */
+  role: string;
+  content: string;
+  /** Optional participant name. */
+  name?: string;
+}
 
 /** A job as a client describes it. */
 export interface JobRequest {
