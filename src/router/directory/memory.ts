@@ -23,7 +23,6 @@ export class InMemoryDirectory implements NodeDirectory {
     if (!record) return;
     record.inFlight = inFlight;
     record.draining = draining;
-    record.lastSeenAtMs = Date.now();
   }
 
   async remove(id: string): Promise<void> {

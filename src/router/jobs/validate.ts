@@ -39,9 +39,12 @@ export function toJobSpec(
   }
   const asked = req.deadlineMs > 0 ? req.deadlineMs : settings.defaultDeadlineMs;
   const deadlineMs = Math.max(1, Math.min(asked, settings.maxDeadlineMs, callDeadlineMs));
+  // A chat job may bring only the conversation: the node then gets the last user message as content.
+  const lastUser = req.messages.findLast((m) => m.role === "user");
+  const content = req.content === "" && lastUser ? lastUser.content : req.content;
   return {
     capability,
-    content: req.content,
+    content,
     params: req.params ?? {},
     model: req.model,
     language: req.language,

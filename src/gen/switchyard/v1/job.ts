@@ -63,7 +63,7 @@ export function jobStatusToJSON(object: JobStatus): string {
 export interface SubmitJobRequest {
   /** The task type, e.g. "chat", "echo". Required. */
   capability: string;
-  /** The text to process. */
+  /** The text to process. When empty, the text of the last "user" entry of `messages` is used. */
   content: string;
   /** Free-form parameters passed to the node's handler. */
   params?:
@@ -71,7 +71,10 @@ export interface SubmitJobRequest {
     | undefined;
   /** Only nodes serving this model are considered. Empty: any node with the capability. */
   model: string;
-  /** Preferred language; nodes that declare it score higher. */
+  /**
+   * Preferred language; nodes that list it (or list no languages) score higher than nodes that list
+   * only others.
+   */
   language: string;
   /** The conversation, for chat jobs. */
   messages: ChatMessage[];
@@ -107,7 +110,7 @@ export interface JobResult {
   usage?:
     | Usage
     | undefined;
-  /** The model that served the job, when one was asked for or reported. */
+  /** The model the client asked for; empty when it asked for none. */
   model: string;
 }
 

@@ -220,7 +220,10 @@ export interface TaskAssign {
   chunkIndex: number;
   chunkCount: number;
   capability: string;
-  /** The text to process. For chat jobs, the text of the last user message. */
+  /**
+   * The text to process: the job's content, or for a job that sent only a conversation, the text of
+   * its last user message.
+   */
   content: string;
   /** Free-form parameters from the client (for chat: temperature, max_tokens, stop, ...). */
   params?:
