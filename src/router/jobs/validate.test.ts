@@ -6,7 +6,7 @@ import { toJobSpec } from "./validate.js";
 const settings = compileRouterOptions({
   defaultDeadlineMs: 1_000,
   maxDeadlineMs: 5_000,
-  maxContentChars: 10,
+  maxContentChars: 20,
 });
 
 function request(over: Partial<SubmitJobRequest> = {}): SubmitJobRequest {
