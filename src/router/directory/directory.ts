@@ -33,6 +33,8 @@ export interface NodeDirectory {
   upsert(record: NodeRecord): Promise<void>;
   /** Records a node's load and draining flag. Cheap; called on every assignment and result. */
   reportLoad(id: string, inFlight: number, draining: boolean): void;
+  /** The node is alive (it sent a heartbeat): its record's expiry starts again. */
+  touch(id: string): void;
   /** Removes a node at once (clean disconnect). */
   remove(id: string): Promise<void>;
   get(id: string): NodeRecord | undefined;

@@ -25,6 +25,10 @@ export class InMemoryDirectory implements NodeDirectory {
     record.draining = draining;
   }
 
+  touch(_id: string): void {
+    // Records of the embedded directory live as long as their session.
+  }
+
   async remove(id: string): Promise<void> {
     this.detach(id);
   }

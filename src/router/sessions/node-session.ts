@@ -93,6 +93,7 @@ export class NodeSession {
     const msg = message.msg;
     switch (msg?.$case) {
       case "heartbeat":
+        this.directory.touch(this.record.id);
         if (msg.value.draining !== this.nodeDraining) {
           this.nodeDraining = msg.value.draining;
           this.syncLoad();
