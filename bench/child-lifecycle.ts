@@ -12,8 +12,14 @@ export function announce(url: string): void {
   process.stdout.write(`${READY_PREFIX}${url}\n`);
 }
 
-/** How long a child may take to close before it exits anyway. */
-const CLOSE_LIMIT_MS = 5_000;
+/**
+ * How long a child may take to close before it exits anyway: above the router's own 5 s limit for
+ * letting gRPC calls finish, so a slow but bounded shutdown is reported rather than cut short.
+ */
+const CLOSE_LIMIT_MS = 10_000;
+
+/** A shutdown slower than this is reported on stderr. */
+const SLOW_CLOSE_MS = 1_000;
 
 /**
  * Runs `close` once when the parent goes away or asks the child to stop, then exits. A close that
@@ -29,8 +35,13 @@ export function closeWhenParentGoes(close: () => Promise<void>): void {
       process.exit(1);
     }, CLOSE_LIMIT_MS);
     limit.unref();
+    const startedAt = Date.now();
     close().then(
-      () => process.exit(0),
+      () => {
+        const tookMs = Date.now() - startedAt;
+        if (tookMs > SLOW_CLOSE_MS) console.error(`${process.argv[1]}: shutdown took ${tookMs} ms`);
+        process.exit(0);
+      },
       (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -74,7 +74,7 @@ export async function startChild(options: ChildOptions): Promise<RunningChild> {
 }
 
 /** Asks every child to stop (stdin closed, then SIGTERM) and SIGKILLs those still alive after `graceMs`. */
-export async function stopChildren(graceMs = 8_000): Promise<void> {
+export async function stopChildren(graceMs = 15_000): Promise<void> {
   const children = [...live];
   await Promise.all(
     children.map(async (child) => {
