@@ -4,6 +4,15 @@ import { dirname } from "node:path";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 
+/** A measured run and how much CPU other processes on the machine used meanwhile. */
+export interface MeasuredRun extends LoadResult {
+  /** Percent of one core used by processes other than the bench's, or null where unknown. */
+  otherCpuPct: number | null;
+}
+
+/** Runs with more CPU used by others than this are flagged as disturbed. */
+const DISTURBED_CPU_PCT = 10;
+
 /** One scenario as written to results/latest.json. */
 export interface ScenarioRow {
   name: string;
@@ -23,8 +32,8 @@ export interface ScenarioRow {
   baselineP99Ms: number;
   baselineErrors: number;
   /** Everything measured, for each target. */
-  switchyard: LoadResult;
-  baselineRun: LoadResult;
+  switchyard: MeasuredRun;
+  baselineRun: MeasuredRun;
 }
 
 export interface BenchReport {
@@ -36,8 +45,8 @@ export interface BenchReport {
 export function scenarioRow(
   name: string,
   warmupSec: number,
-  switchyard: LoadResult,
-  baseline: LoadResult,
+  switchyard: MeasuredRun,
+  baseline: MeasuredRun,
 ): ScenarioRow {
   return {
     name,
@@ -123,6 +132,25 @@ export function notes(rows: readonly ScenarioRow[], detail: { generator: string;
   );
   out.push(detail.generator);
   out.push(detail.layout);
+  const pct = (v: number | null): string => (v === null ? "?" : `${v}%`);
+  out.push(
+    `CPU used by other processes on the machine during the measured runs (of one core, Switchyard / baseline): ${rows
+      .map((r) => `${r.name} ${pct(r.switchyard.otherCpuPct)} / ${pct(r.baselineRun.otherCpuPct)}`)
+      .join("; ")}.`,
+  );
+  const disturbed = rows.flatMap((r) =>
+    [
+      [`${r.name} Switchyard`, r.switchyard.otherCpuPct],
+      [`${r.name} baseline`, r.baselineRun.otherCpuPct],
+    ].filter(([, v]) => typeof v === "number" && v > DISTURBED_CPU_PCT),
+  );
+  if (disturbed.length > 0) {
+    out.push(
+      `**⚠ The machine was not quiet** (other processes over ${DISTURBED_CPU_PCT}% of a core during ${disturbed
+        .map(([name]) => name)
+        .join(", ")}): those numbers are understated.`,
+    );
+  }
   for (const row of rows) {
     for (const [who, run] of [
       ["Switchyard", row.switchyard],

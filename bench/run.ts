@@ -9,9 +9,17 @@
 import { fileURLToPath } from "node:url";
 import { HANDLER_DELAY_MS } from "./chat.js";
 import { stopChildren } from "./children.js";
-import { type LoadResult, runLoad } from "./load.js";
+import { watchOtherCpu } from "./interference.js";
+import { runLoad } from "./load.js";
 import { machineInfo } from "./machine.js";
-import { markdownTable, notes, type ScenarioRow, scenarioRow, writeReport } from "./report.js";
+import {
+  type MeasuredRun,
+  markdownTable,
+  notes,
+  type ScenarioRow,
+  scenarioRow,
+  writeReport,
+} from "./report.js";
 import { SCENARIOS } from "./scenarios.js";
 import { type BenchSettings, parseSettings } from "./settings.js";
 import { checkAnswers, PROFILE_DIR, startBaseline, startSwitchyard } from "./targets.js";
@@ -30,11 +38,12 @@ function abortBench(reason: string, code: number): void {
   );
 }
 
-function describe(result: LoadResult): string {
+function describe(result: MeasuredRun): string {
   const l = result.latencyMs;
+  const others = result.otherCpuPct === null ? "" : `, others used ${result.otherCpuPct}% CPU`;
   return (
     `${result.reqPerSec.toFixed(1)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
-    `${result.errors} errors, ${result.durationSec.toFixed(1)} s`
+    `${result.errors} errors, ${result.durationSec.toFixed(1)} s${others}`
   );
 }
 
@@ -44,12 +53,15 @@ async function measure(
   url: string,
   connections: number,
   settings: BenchSettings,
-): Promise<LoadResult> {
+  ownPids: readonly number[],
+): Promise<MeasuredRun> {
   const load = { url, connections, timeoutSec: settings.timeoutSec };
   const warm = await runLoad({ ...load, durationSec: settings.warmupSec });
   if (warm.errors > 0)
     progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
-  const result = await runLoad({ ...load, durationSec: settings.durationSec });
+  const othersSince = watchOtherCpu(ownPids);
+  const measured = await runLoad({ ...load, durationSec: settings.durationSec });
+  const result = { ...measured, otherCpuPct: othersSince() ?? null };
   progress(`${label}: ${describe(result)}`);
   return result;
 }
@@ -76,10 +88,23 @@ async function main(): Promise<void> {
   await checkAnswers(baseline);
   await checkAnswers(switchyard);
 
+  const ownPids = [process.pid, baseline.pid, switchyard.pid];
   const rows: ScenarioRow[] = [];
   for (const scenario of SCENARIOS) {
-    const base = await measure(`${scenario.name} baseline`, baseline.url, scenario.connections, settings);
-    const sy = await measure(`${scenario.name} Switchyard`, switchyard.url, scenario.connections, settings);
+    const base = await measure(
+      `${scenario.name} baseline`,
+      baseline.url,
+      scenario.connections,
+      settings,
+      ownPids,
+    );
+    const sy = await measure(
+      `${scenario.name} Switchyard`,
+      switchyard.url,
+      scenario.connections,
+      settings,
+      ownPids,
+    );
     rows.push(scenarioRow(scenario.name, settings.warmupSec, sy, base));
   }
   await stopChildren();
