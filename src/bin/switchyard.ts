@@ -20,7 +20,8 @@ ${WORKER_USAGE}
 
 Environment (see .env.example): HOST, PORT, ROUTER_PORT, ROUTER_ID, ROUTER_ADDRESSES, SWITCHYARD_KEY,
 UPSTREAM_API_KEY, LOG_LEVEL, DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS, QUEUE_LIMIT, MAX_ATTEMPTS,
-HEARTBEAT_INTERVAL_MS, BODY_LIMIT_BYTES. Flags override the environment.`;
+HEARTBEAT_INTERVAL_MS, BODY_LIMIT_BYTES, NATS_URL, REDIS_URL, SWITCHYARD_PREFIX, NODE_TTL_MS,
+SPLIT_THRESHOLD, MAX_CHUNKS. Flags override the environment.`;
 
 const COMMANDS = { all: runAll, router: runRouter, gateway: runGateway, worker: runWorker } as const;
 

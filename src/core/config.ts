@@ -31,6 +31,18 @@ export interface Config {
   maxAttempts: number;
   /** HEARTBEAT_INTERVAL_MS: how often nodes report; three missed intervals drop the node. Default 5000. */
   heartbeatIntervalMs: number;
+  /** NATS_URL: NATS server(s) for the fan-out bus; set with REDIS_URL for cluster mode. Default none. */
+  natsUrl: string | undefined;
+  /** REDIS_URL: Redis for the node directory; set with NATS_URL for cluster mode. Default none. */
+  redisUrl: string | undefined;
+  /** SWITCHYARD_PREFIX: prefix of NATS subjects and Redis keys. Default "sy". */
+  prefix: string;
+  /** NODE_TTL_MS: a node's directory record expires this long after its last heartbeat. Default 120000. */
+  nodeTtlMs: number;
+  /** SPLIT_THRESHOLD: content longer than this (characters) is split, for splittable capabilities. Default 1000. */
+  splitThreshold: number;
+  /** MAX_CHUNKS: most chunks one job is split into. Default 8. */
+  maxChunks: number;
   /** BODY_LIMIT_BYTES: largest HTTP request body the gateway accepts. Default 1048576. */
   bodyLimitBytes: number;
 }
@@ -87,7 +99,30 @@ export function loadConfig(env: Env = process.env): Config {
   if (defaultDeadlineMs > maxDeadlineMs) {
     throw new ConfigError("DEFAULT_DEADLINE_MS must not be greater than MAX_DEADLINE_MS");
   }
+  const natsUrl = strVar(env, "NATS_URL");
+  const redisUrl = strVar(env, "REDIS_URL");
+  if ((natsUrl === undefined) !== (redisUrl === undefined)) {
+    throw new ConfigError(
+      "NATS_URL and REDIS_URL must be set together (cluster mode) or not at all (embedded)",
+    );
+  }
+  if (natsUrl !== undefined && !/^(nats|tls|wss?):\/\//.test(natsUrl.split(",")[0] ?? "")) {
+    throw new ConfigError(`NATS_URL must be a nats:// URL, got "${natsUrl}"`);
+  }
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be a redis:// URL, got "${redisUrl}"`);
+  }
+  const prefix = strVar(env, "SWITCHYARD_PREFIX") ?? "sy";
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
+    throw new ConfigError(`SWITCHYARD_PREFIX must be 1 to 64 letters, digits, "_" or "-", got "${prefix}"`);
+  }
   return {
+    natsUrl,
+    redisUrl,
+    prefix,
+    nodeTtlMs: intVar(env, "NODE_TTL_MS", 120_000, 100, 86_400_000),
+    splitThreshold: intVar(env, "SPLIT_THRESHOLD", 1_000, 1, 100_000_000),
+    maxChunks: intVar(env, "MAX_CHUNKS", 8, 1, 1_024),
     host: strVar(env, "HOST") ?? "127.0.0.1",
     port: intVar(env, "PORT", 8080, 0, 65535),
     routerPort,

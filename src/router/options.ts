@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../core/logger.js";
 import { silentLogger } from "../core/logger.js";
 import type { NodeDirectory } from "./directory/directory.js";
+import type { Bus } from "./fanout/bus.js";
 import { DEFAULT_WEIGHTS, type RoutingWeights } from "./scoring/score.js";
 
 /** Options of Router.create(). Every field is optional; defaults are documented on each. */
@@ -13,8 +14,19 @@ export interface RouterOptions {
   /** This replica's id. Default a random one. */
   id?: string;
   logger?: Logger;
-  /** Node directory. Default a new in-memory one. */
+  /** Node directory. Default a new in-memory one. Closed by the router. */
   directory?: NodeDirectory;
+  /** Fan-out bus to other replicas. Default none (a single replica). Closed by the router. */
+  bus?: Bus;
+  /**
+   * Deliver tasks for nodes on this replica's own streams directly, without the bus. Default true;
+   * false sends every task through the bus (for measuring the bus path).
+   */
+  localShortcut?: boolean;
+  /** Content longer than this many characters is split, for splittable capabilities. Default 1 000. */
+  splitThreshold?: number;
+  /** Most chunks one job is split into. Default 8. */
+  maxChunks?: number;
   /** Score weights. Default 0.5 / 0.3 / 0.2. */
   weights?: Partial<RoutingWeights>;
   /** Deadline of a job that asks for none. Default 60 000 ms. */
@@ -43,6 +55,9 @@ export interface RouterSettings {
   port: number;
   id: string;
   logger: Logger;
+  localShortcut: boolean;
+  splitThreshold: number;
+  maxChunks: number;
   weights: RoutingWeights;
   defaultDeadlineMs: number;
   maxDeadlineMs: number;
@@ -81,6 +96,9 @@ export function compileRouterOptions(options: RouterOptions): RouterSettings {
     port,
     id: options.id ?? `router-${randomUUID().slice(0, 8)}`,
     logger: options.logger ?? silentLogger(),
+    localShortcut: options.localShortcut ?? true,
+    splitThreshold: positive("splitThreshold", options.splitThreshold, 1_000),
+    maxChunks: positive("maxChunks", options.maxChunks, 8),
     weights,
     defaultDeadlineMs,
     maxDeadlineMs,

@@ -3,10 +3,13 @@ import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { NodeMessage, RouterMessage } from "../gen/switchyard/v1/node.js";
+import { splitContent } from "./chunking/split.js";
 import type { NodeDirectory, NodeRecord } from "./directory/directory.js";
 import { InMemoryDirectory } from "./directory/memory.js";
+import type { Bus } from "./fanout/bus.js";
+import type { Subscription } from "./fanout/events.js";
 import { GrpcRouterServer } from "./grpc/server.js";
-import { Job, type JobSink, type JobSpec, TaskRun } from "./jobs/job.js";
+import { Job, type JobSink, type JobSpec } from "./jobs/job.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { compileRouterOptions, type RouterOptions, type RouterSettings } from "./options.js";
 import { NodeSession } from "./sessions/node-session.js";
@@ -21,7 +24,10 @@ export type RouterState = "running" | "closing" | "closed";
 export class Router {
   readonly settings: RouterSettings;
   readonly directory: NodeDirectory;
+  readonly bus: Bus | undefined;
   private readonly sessions = new Map<string, NodeSession>();
+  private readonly served = new Map<string, Promise<Subscription | undefined>>();
+  private directoryEvents: Subscription | undefined;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private server: GrpcRouterServer | undefined;
@@ -30,21 +36,30 @@ export class Router {
   private current: RouterState = "running";
   private refusedMessages = 0;
 
-  private constructor(settings: RouterSettings, directory: NodeDirectory) {
+  private constructor(settings: RouterSettings, directory: NodeDirectory, bus: Bus | undefined) {
     this.settings = settings;
     this.directory = directory;
+    this.bus = bus;
     this.logger = settings.logger.child({ routerId: settings.id });
-    this.scheduler = new Scheduler(settings, directory, this.sessions);
+    this.scheduler = new Scheduler(settings, directory, this.sessions, bus);
   }
 
   /** Builds a router and starts serving gRPC on the configured port. */
   static async create(options: RouterOptions = {}): Promise<Router> {
     const settings = compileRouterOptions(options);
-    const router = new Router(settings, options.directory ?? new InMemoryDirectory());
+    const router = new Router(settings, options.directory ?? new InMemoryDirectory(), options.bus);
+    // Nodes of other replicas coming up or freeing slots may serve queued work here.
+    router.directoryEvents = options.bus?.subscribe((event) => {
+      if (event.type === "down") return;
+      const record = router.directory.get(event.type === "up" ? event.record.id : event.id);
+      if (record && record.routerId !== settings.id) router.scheduler.onSlotFree(record);
+    });
     try {
       router.server = await GrpcRouterServer.start(router, settings);
     } catch (err) {
+      router.directoryEvents?.unsubscribe();
       await router.directory.close();
+      await options.bus?.close();
       throw err;
     }
     router.sweeper = setInterval(() => router.sweep(), settings.heartbeatIntervalMs);
@@ -102,11 +117,27 @@ export class Router {
       );
     }
     const id = `job_${randomUUID().replaceAll("-", "")}`;
-    const job = new Job(id, spec, sink, this.logger.child({ jobId: id }));
-    job.tasks = [new TaskRun(job, 0, 1, spec.content)];
+    const split = this.shouldSplit(spec);
+    const job = new Job(id, spec, sink, this.logger.child({ jobId: id }), split);
+    const parts = split
+      ? splitContent(spec.content, {
+          threshold: this.settings.splitThreshold,
+          maxChunks: this.settings.maxChunks,
+        })
+      : { chunks: [spec.content], separators: [] };
+    job.setChunks(parts.chunks, parts.separators);
     job.logger.info({ capability: spec.capability, model: spec.model || undefined }, "job accepted");
     this.scheduler.start(job);
     return job;
+  }
+
+  /**
+   * A job is split when its content is over the threshold and some node online declares the
+   * capability splittable (chat never is); its chunks then go only to such nodes.
+   */
+  private shouldSplit(spec: JobSpec): boolean {
+    if (spec.content.length <= this.settings.splitThreshold || spec.capability === "chat") return false;
+    return this.directory.withCapability(spec.capability).some((n) => n.splittable.includes(spec.capability));
   }
 
   /** Cancels a job (client gone): nodes still working on it get TaskCancel. */
@@ -168,6 +199,7 @@ export class Router {
       this.logger.child({ nodeId: id }),
     );
     this.sessions.set(id, session);
+    if (this.bus) this.served.set(id, this.serveOnBus(this.bus, session));
     await this.directory.upsert(record);
     session.send({
       msg: {
@@ -215,8 +247,14 @@ export class Router {
     } catch (err) {
       errors.push(err);
     }
+    this.directoryEvents?.unsubscribe();
     try {
       await this.directory.close();
+    } catch (err) {
+      errors.push(err);
+    }
+    try {
+      await this.bus?.close();
     } catch (err) {
       errors.push(err);
     }
@@ -225,9 +263,35 @@ export class Router {
     if (errors.length > 0) throw new AggregateError(errors, "router close failed");
   }
 
+  /** Lets other replicas offer this node tasks; the node's own limits decide. */
+  private async serveOnBus(bus: Bus, session: NodeSession): Promise<Subscription | undefined> {
+    try {
+      return await bus.serveNode(
+        session.id,
+        (assign, sink) => {
+          if (this.sessions.get(session.id) !== session || session.isClosed) return "gone";
+          if (session.record.draining || session.inFlight >= session.record.maxConcurrency) return "busy";
+          session.assign(assign, {
+            onDelta: (text) => sink.delta(text),
+            onResult: (output, usage) => sink.result(output, usage),
+            onFailure: (failure) => sink.failure(failure),
+          });
+          return undefined;
+        },
+        (taskId, reason) => session.cancel(taskId, reason),
+      );
+    } catch (err) {
+      session.logger.warn({ err }, "could not serve the node on the bus");
+      return undefined;
+    }
+  }
+
   private detach(session: NodeSession): void {
     if (this.sessions.get(session.id) !== session) return;
     this.sessions.delete(session.id);
+    const served = this.served.get(session.id);
+    this.served.delete(session.id);
+    served?.then((sub) => sub?.unsubscribe()).catch(() => {});
     this.directory.remove(session.id).catch((err: unknown) => {
       session.logger.warn({ err }, "could not remove node from the directory");
     });

@@ -1,12 +1,14 @@
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
+import { createRouterBackends } from "../../router/backends.js";
 import { Router } from "../../router/router.js";
 import { intFlag, parseFlags } from "../args.js";
 import { onShutdownSignal } from "../lifecycle.js";
 
 export const ROUTER_USAGE = `switchyard router [--host HOST] [--port PORT] [--id NAME]
 
-  Runs one router replica: the gRPC server workers and clients connect to.
+  Runs one router replica: the gRPC server workers and clients connect to. With NATS_URL and
+  REDIS_URL set, replicas form a cluster: any replica takes any job and fans chunks out over NATS.
   --host HOST   address to bind (env HOST, default 127.0.0.1)
   --port PORT   gRPC port (env ROUTER_PORT, default 50051)
   --id NAME     replica id (env ROUTER_ID, default <hostname>-<pid>)`;
@@ -15,6 +17,8 @@ export const ROUTER_USAGE = `switchyard router [--host HOST] [--port PORT] [--id
 export function routerOptionsFrom(config: Config, logger: Logger) {
   return {
     logger,
+    splitThreshold: config.splitThreshold,
+    maxChunks: config.maxChunks,
     defaultDeadlineMs: config.defaultDeadlineMs,
     maxDeadlineMs: config.maxDeadlineMs,
     queueLimit: config.queueLimit,
@@ -29,12 +33,18 @@ export async function runRouter(argv: string[], config: Config, logger: Logger):
     port: { type: "string" },
     id: { type: "string" },
   });
+  const id = flags.id ?? config.routerId;
+  const backends = await createRouterBackends(config, id, logger);
   const router = await Router.create({
     ...routerOptionsFrom(config, logger),
+    ...backends,
     host: flags.host ?? config.host,
     port: intFlag(flags.port, "port", config.routerPort, 0, 65535),
-    id: flags.id ?? config.routerId,
+    id,
   });
-  console.log(`switchyard router ${router.id} listening on ${router.address}`);
+  const mode = backends.bus
+    ? `cluster mode (NATS ${config.natsUrl}, Redis ${config.redisUrl})`
+    : "embedded mode";
+  console.log(`switchyard router ${router.id} listening on ${router.address}, ${mode}`);
   onShutdownSignal(logger, () => router.close());
 }

@@ -2,7 +2,6 @@ import type { SwitchyardError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { ChatMessage, Usage } from "../../gen/switchyard/v1/common.js";
 import type { Requirement } from "../scoring/score.js";
-import type { NodeSession } from "../sessions/node-session.js";
 
 /** A validated job, as the scheduler runs it. */
 export interface JobSpec {
@@ -37,19 +36,26 @@ export interface JobSink {
   onError(error: SwitchyardError): void;
 }
 
+/** Where one attempt of a task runs: a node on this replica or on another. */
+export interface TaskHandle {
+  readonly nodeId: string;
+  /** Asks the node to stop the attempt. */
+  cancel(reason: string): void;
+}
+
 /** One chunk of a job (the whole job when it is not split) and its attempts. */
 export class TaskRun {
   /** Attempts made so far; the current task id ends with it. */
   attempt = 0;
   /** Nodes already tried, avoided on retry. */
   readonly tried = new Set<string>();
-  /** The session working on the current attempt, if any. */
-  session: NodeSession | undefined;
+  /** The current attempt, if one is running. */
+  handle: TaskHandle | undefined;
   taskId = "";
   /** Deltas of the current attempt. */
   deltas: string[] = [];
-  /** True once a delta of this task reached the client: retrying would repeat output. */
-  forwarded = false;
+  /** Text of this chunk already sent to the client: a retry would repeat it, so none is made. */
+  streamed = "";
   queued = false;
   done = false;
   output = "";
@@ -59,7 +65,6 @@ export class TaskRun {
   constructor(
     readonly job: Job,
     readonly chunkIndex: number,
-    readonly chunkCount: number,
     readonly content: string,
   ) {}
 
@@ -67,6 +72,20 @@ export class TaskRun {
   get key(): string {
     return `${this.job.id}.${this.chunkIndex}`;
   }
+
+  get chunkCount(): number {
+    return this.job.tasks.length;
+  }
+}
+
+/** What a job asks of a node; a split job's chunks need nodes that declare the capability splittable. */
+export function requirementOf(spec: JobSpec, split: boolean): Requirement {
+  const req: Requirement = { capability: spec.capability };
+  if (spec.model) req.model = spec.model;
+  if (spec.language) req.language = spec.language;
+  if (Object.keys(spec.preferLabels).length > 0) req.preferLabels = spec.preferLabels;
+  if (split) req.splittable = true;
+  return req;
 }
 
 /** A job in flight. Finishes exactly once: with a result or an error. */
@@ -75,6 +94,12 @@ export class Job {
   readonly deadlineAtMs: number;
   readonly requirement: Requirement;
   tasks: TaskRun[] = [];
+  /** Separators between chunks: the output is chunk0 + sep0 + chunk1 + … */
+  separators: string[] = [];
+  /** Nodes given a chunk of this job, avoided for its other chunks where others are free. */
+  readonly used = new Set<string>();
+  /** Index of the chunk whose deltas stream to the client now (streamed jobs). */
+  streamCursor = 0;
   finished = false;
   timer: NodeJS.Timeout | undefined;
 
@@ -83,12 +108,15 @@ export class Job {
     readonly spec: JobSpec,
     readonly sink: JobSink,
     readonly logger: Logger,
+    split: boolean,
   ) {
     this.deadlineAtMs = this.createdAtMs + spec.deadlineMs;
-    const requirement: Requirement = { capability: spec.capability };
-    if (spec.model) requirement.model = spec.model;
-    if (spec.language) requirement.language = spec.language;
-    if (Object.keys(spec.preferLabels).length > 0) requirement.preferLabels = spec.preferLabels;
-    this.requirement = requirement;
+    this.requirement = requirementOf(spec, split);
+  }
+
+  /** Sets the chunks: one task per chunk, in order. */
+  setChunks(chunks: string[], separators: string[]): void {
+    this.tasks = chunks.map((content, i) => new TaskRun(this, i, content));
+    this.separators = separators;
   }
 }

@@ -1,31 +1,37 @@
 import { ErrorCode, SwitchyardError } from "../../core/errors.js";
 import type { Usage } from "../../gen/switchyard/v1/common.js";
-import { TaskErrorCode } from "../../gen/switchyard/v1/node.js";
+import { type TaskAssign, TaskErrorCode } from "../../gen/switchyard/v1/node.js";
+import { mergeOutputs } from "../chunking/merge.js";
 import type { NodeDirectory, NodeRecord } from "../directory/directory.js";
+import { type Bus, DispatchRefused } from "../fanout/bus.js";
 import type { RouterSettings } from "../options.js";
 import { isCapable, pickNode } from "../scoring/score.js";
 import type { NodeSession } from "../sessions/node-session.js";
-import type { TaskFailureInfo } from "../sessions/task-listener.js";
-import type { Job, TaskRun } from "./job.js";
+import type { TaskFailureInfo, TaskListener } from "../sessions/task-listener.js";
+import type { Job, TaskHandle, TaskRun } from "./job.js";
 import { WaitQueue } from "./wait-queue.js";
 
 /** Longest run of queued tasks a freed slot looks through before giving up. */
 const PUMP_SCAN_LIMIT = 256;
 
 /**
- * Places tasks on nodes: picks the best available node by score, queues the task when every capable
- * node is busy, retries a task on another node when its node fails or leaves, and finishes the job when
- * every task has an output (or when one of them cannot get one).
+ * Places tasks on nodes: picks the best available node by score (on this replica, or through the bus
+ * on another), queues the task when every capable node is busy, retries a task on another node when
+ * its node fails or leaves, streams chunks to the client in order, and finishes the job when every
+ * chunk has an output (or when one of them cannot get one).
  */
 export class Scheduler {
   private readonly queue: WaitQueue<TaskRun>;
   private readonly running = new Set<Job>();
+  /** Tasks this replica has sent through the bus and not yet seen end, by node. */
+  private readonly outstanding = new Map<string, number>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly settings: RouterSettings,
     private readonly directory: NodeDirectory,
     private readonly sessions: ReadonlyMap<string, NodeSession>,
+    private readonly bus: Bus | undefined,
   ) {
     this.queue = new WaitQueue(settings.queueLimit);
   }
@@ -43,10 +49,9 @@ export class Scheduler {
   /** Starts a job whose tasks are set. Its sink hears the outcome; this never throws. */
   start(job: Job): void {
     this.running.add(job);
-    const remaining = job.deadlineAtMs - Date.now();
     job.timer = setTimeout(() => {
       this.fail(job, new SwitchyardError(ErrorCode.DeadlineExceeded, `job ${job.id} passed its deadline`));
-    }, remaining);
+    }, job.deadlineAtMs - Date.now());
     job.timer.unref();
     for (const task of job.tasks) {
       if (job.finished) break;
@@ -84,14 +89,14 @@ export class Scheduler {
         this.queue.remove(job.spec.capability, task.key);
         task.queued = false;
       }
-      if (task.session && !task.done) task.session.cancel(task.taskId, error.code);
-      task.session = undefined;
+      if (task.handle && !task.done) task.handle.cancel(error.code);
+      task.handle = undefined;
     }
     job.logger.info({ code: error.code }, "job failed");
     job.sink.onError(error);
   }
 
-  /** A slot freed on a node: give it (or any other free node) the oldest waiting work it can take. */
+  /** A slot may have freed on a node: give it (or any other free node) the oldest waiting work. */
   onSlotFree(record: NodeRecord): void {
     for (const capability of record.capabilities) {
       if (this.queue.size(capability) > 0) this.pump(capability);
@@ -112,31 +117,50 @@ export class Scheduler {
     }
   }
 
-  private capableSessions(task: TaskRun): NodeSession[] {
-    const out: NodeSession[] = [];
-    for (const record of this.directory.withCapability(task.job.spec.capability)) {
-      const session = this.sessions.get(record.id);
-      if (session && !session.isClosed && isCapable(record, task.job.requirement)) out.push(session);
+  /** True when the record's node can be reached from here: a live local session, or any node via the bus. */
+  private reachable(record: NodeRecord): boolean {
+    const session = this.sessions.get(record.id);
+    if (session) return !session.isClosed;
+    return this.bus !== undefined && record.routerId !== this.settings.id;
+  }
+
+  /**
+   * Capable, reachable nodes. A node's load is at least the tasks this replica has sent it through the
+   * bus, whose owner may not have reported them yet (its refusal covers the rest).
+   */
+  private capable(task: TaskRun): NodeRecord[] {
+    const out: NodeRecord[] = [];
+    for (const r of this.directory.withCapability(task.job.spec.capability)) {
+      if (!this.reachable(r) || !isCapable(r, task.job.requirement)) continue;
+      const sent = this.outstanding.get(r.id) ?? 0;
+      out.push(sent > r.inFlight ? { ...r, inFlight: sent } : r);
     }
     return out;
   }
 
-  private pickFor(task: TaskRun): NodeSession | undefined {
-    const records = this.capableSessions(task).map((s) => s.record);
-    const picked = pickNode(
-      records,
-      task.job.requirement,
-      this.settings.weights,
-      this.settings.random,
-      task.tried,
-    );
-    return picked ? this.sessions.get(picked.id) : undefined;
+  private track(nodeId: string, delta: number): void {
+    const next = (this.outstanding.get(nodeId) ?? 0) + delta;
+    if (next > 0) this.outstanding.set(nodeId, next);
+    else this.outstanding.delete(nodeId);
+  }
+
+  private pickFor(task: TaskRun): NodeRecord | undefined {
+    const { requirement, used } = task.job;
+    const candidates = this.capable(task);
+    const { weights, random } = this.settings;
+    if (used.size > 0) {
+      // Chunks of one job go to distinct nodes while there are free ones.
+      const avoid = new Set([...task.tried, ...used]);
+      const fresh = pickNode(candidates, requirement, weights, random, avoid);
+      if (fresh) return fresh;
+    }
+    return pickNode(candidates, requirement, weights, random, task.tried);
   }
 
   private place(task: TaskRun, retry: boolean): void {
     const job = task.job;
-    const capable = this.capableSessions(task).filter((s) => !task.tried.has(s.id));
-    if (capable.length === 0) {
+    if (job.finished) return;
+    if (!this.capable(task).some((r) => !task.tried.has(r.id))) {
       this.fail(job, retry ? this.noNodeLeft(task) : this.noNode(job));
       return;
     }
@@ -176,67 +200,169 @@ export class Scheduler {
     );
   }
 
-  private assign(task: TaskRun, session: NodeSession): void {
+  private assign(task: TaskRun, record: NodeRecord): void {
     const job = task.job;
     task.attempt += 1;
     task.taskId = `${job.id}.${task.chunkIndex}.${task.attempt}`;
-    task.session = session;
-    task.tried.add(session.id);
+    task.tried.add(record.id);
+    job.used.add(record.id);
     task.deltas = [];
     const spec = job.spec;
-    job.logger.debug({ nodeId: session.id, taskId: task.taskId, attempt: task.attempt }, "task assigned");
-    session.assign(
-      {
-        taskId: task.taskId,
-        jobId: job.id,
-        chunkIndex: task.chunkIndex,
-        chunkCount: task.chunkCount,
-        capability: spec.capability,
-        content: task.content,
-        params: spec.params,
-        deadlineUnixMs: job.deadlineAtMs,
-        model: spec.model,
-        messages: spec.messages,
-        stream: spec.stream,
-        language: spec.language,
-      },
-      {
-        onDelta: (text) => this.onDelta(task, session, text),
-        onResult: (output, usage) => this.onResult(task, session, output, usage),
-        onFailure: (failure) => this.onFailure(task, session, failure),
-      },
+    const assign: TaskAssign = {
+      taskId: task.taskId,
+      jobId: job.id,
+      chunkIndex: task.chunkIndex,
+      chunkCount: task.chunkCount,
+      capability: spec.capability,
+      content: task.content,
+      params: spec.params,
+      deadlineUnixMs: job.deadlineAtMs,
+      model: spec.model,
+      messages: spec.messages,
+      stream: spec.stream,
+      language: spec.language,
+    };
+    const session = this.sessions.get(record.id);
+    job.logger.debug(
+      { nodeId: record.id, taskId: task.taskId, attempt: task.attempt, local: !!session },
+      "task assigned",
     );
+    if (session && (this.settings.localShortcut || !this.bus)) {
+      const handle: TaskHandle = {
+        nodeId: record.id,
+        cancel: (reason) => session.cancel(assign.taskId, reason),
+      };
+      task.handle = handle;
+      session.assign(assign, this.listener(task, handle));
+      return;
+    }
+    this.dispatchRemote(task, record, assign);
   }
 
-  private current(task: TaskRun, session: NodeSession): boolean {
-    return !task.job.finished && task.session === session && !task.done;
+  private dispatchRemote(task: TaskRun, record: NodeRecord, assign: TaskAssign): void {
+    const bus = this.bus as Bus;
+    let remote: { cancel(reason: string): void } | undefined;
+    let cancelled: string | undefined;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      this.track(record.id, -1);
+      const current = this.directory.get(record.id);
+      if (current) this.onSlotFree(current);
+    };
+    const handle: TaskHandle = {
+      nodeId: record.id,
+      cancel: (reason) => {
+        cancelled = reason;
+        remote?.cancel(reason);
+        end();
+      },
+    };
+    task.handle = handle;
+    this.track(record.id, 1);
+    const listener = this.listener(task, handle);
+    bus
+      .dispatch(record.id, assign, {
+        onDelta: (text) => listener.onDelta(text),
+        onResult: (output, usage) => {
+          end();
+          listener.onResult(output, usage);
+        },
+        onFailure: (failure) => {
+          end();
+          listener.onFailure(failure);
+        },
+      })
+      .then(
+        (r) => {
+          remote = r;
+          if (cancelled !== undefined) r.cancel(cancelled);
+        },
+        (err: unknown) => {
+          end();
+          if (task.handle !== handle || task.done || task.job.finished) return;
+          task.handle = undefined;
+          const reason = err instanceof DispatchRefused ? err.reason : "unreachable";
+          if (reason === "busy") {
+            // Not an attempt: the node was full. Mark it so in our view until its next load report.
+            task.attempt -= 1;
+            task.tried.delete(record.id);
+            const view = this.directory.get(record.id);
+            if (view && !this.sessions.has(record.id))
+              view.inFlight = Math.max(view.inFlight, view.maxConcurrency);
+            this.place(task, true);
+            return;
+          }
+          this.onFailure(task, handle, {
+            kind: "lost",
+            message: `node ${record.id} could not be reached (${reason})`,
+          });
+        },
+      );
   }
 
-  private onDelta(task: TaskRun, session: NodeSession, text: string): void {
-    if (!this.current(task, session) || text === "") return;
+  private listener(task: TaskRun, handle: TaskHandle): TaskListener {
+    return {
+      onDelta: (text) => this.onDelta(task, handle, text),
+      onResult: (output, usage) => this.onResult(task, handle, output, usage),
+      onFailure: (failure) => this.onFailure(task, handle, failure),
+    };
+  }
+
+  private current(task: TaskRun, handle: TaskHandle): boolean {
+    return !task.job.finished && task.handle === handle && !task.done;
+  }
+
+  private onDelta(task: TaskRun, handle: TaskHandle, text: string): void {
+    if (!this.current(task, handle) || text === "") return;
     task.deltas.push(text);
-    if (task.job.spec.stream && task.chunkIndex === 0) {
-      task.forwarded = true;
-      task.job.sink.onDelta(text, 0);
+    const job = task.job;
+    if (job.spec.stream && task.chunkIndex === job.streamCursor) {
+      task.streamed += text;
+      job.sink.onDelta(text, task.chunkIndex);
     }
   }
 
-  private onResult(task: TaskRun, session: NodeSession, output: string, usage: Usage | undefined): void {
-    if (!this.current(task, session)) return;
+  private onResult(task: TaskRun, handle: TaskHandle, output: string, usage: Usage | undefined): void {
+    if (!this.current(task, handle)) return;
     const job = task.job;
     task.done = true;
-    task.session = undefined;
+    task.handle = undefined;
     task.output = output !== "" ? output : task.deltas.join("");
-    task.nodeId = session.id;
+    task.nodeId = handle.nodeId;
     task.usage = usage;
+    if (job.spec.stream) this.advanceStream(job);
     if (job.tasks.every((t) => t.done)) this.complete(job);
   }
 
-  private onFailure(task: TaskRun, session: NodeSession, failure: TaskFailureInfo): void {
-    if (!this.current(task, session)) return;
+  /** Streams finished chunks in order: the rest of the current one, then each next one's buffered text. */
+  private advanceStream(job: Job): void {
+    while (job.streamCursor < job.tasks.length) {
+      const current = job.tasks[job.streamCursor] as TaskRun;
+      if (!current.done) return;
+      if (current.output.startsWith(current.streamed) && current.output.length > current.streamed.length) {
+        job.sink.onDelta(current.output.slice(current.streamed.length), current.chunkIndex);
+      }
+      current.streamed = current.output;
+      job.streamCursor += 1;
+      const next = job.tasks[job.streamCursor];
+      if (!next) return;
+      const separator = job.separators[job.streamCursor - 1] ?? "";
+      if (separator !== "") job.sink.onDelta(separator, next.chunkIndex);
+      const buffered = next.done ? "" : next.deltas.join("");
+      if (buffered !== "") {
+        next.streamed = buffered;
+        job.sink.onDelta(buffered, next.chunkIndex);
+      }
+    }
+  }
+
+  private onFailure(task: TaskRun, handle: TaskHandle, failure: TaskFailureInfo): void {
+    if (!this.current(task, handle)) return;
     const job = task.job;
-    task.session = undefined;
-    job.logger.info({ nodeId: session.id, taskId: task.taskId, failure }, "task failed on node");
+    task.handle = undefined;
+    job.logger.info({ nodeId: handle.nodeId, taskId: task.taskId, failure }, "task failed on node");
     if (failure.kind === "node-error" && failure.code === TaskErrorCode.TASK_ERROR_CODE_INVALID_INPUT) {
       this.fail(
         job,
@@ -244,7 +370,7 @@ export class Scheduler {
       );
       return;
     }
-    if (task.forwarded) {
+    if (task.streamed !== "") {
       this.fail(
         job,
         new SwitchyardError(
@@ -280,7 +406,10 @@ export class Scheduler {
     job.logger.info({ nodes: tasks.map((t) => t.nodeId) }, "job succeeded");
     job.sink.onResult({
       jobId: job.id,
-      output: tasks.map((t) => t.output).join(""),
+      output: mergeOutputs(
+        tasks.map((t) => t.output),
+        job.separators,
+      ),
       chunks: tasks.length,
       nodeIds: tasks.map((t) => t.nodeId),
       durationMs: Date.now() - job.createdAtMs,

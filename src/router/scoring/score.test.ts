@@ -13,6 +13,7 @@ function node(id: string, over: Partial<ScoredNode> = {}): ScoredNode {
   return {
     id,
     capabilities: ["echo"],
+    splittable: [],
     models: [],
     languages: [],
     labels: {},

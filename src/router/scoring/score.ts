@@ -22,18 +22,21 @@ export interface Requirement {
   language?: string;
   /** Preferred labels; each one a node lacks loses one attribute. */
   preferLabels?: Readonly<Record<string, string>>;
+  /** When true, only nodes that declare the capability splittable qualify (the job was split). */
+  splittable?: boolean;
 }
 
 /** The node's shape as scoring sees it. */
 export type ScoredNode = Pick<
   NodeRecord,
-  "id" | "capabilities" | "models" | "languages" | "labels" | "inFlight" | "maxConcurrency" | "draining"
+  "id" | "capabilities" | "splittable" | "models" | "languages" | "labels" | "inFlight" | "maxConcurrency" | "draining"
 >;
 
 /** True when the node could ever serve the requirement (ignoring its current load). */
 export function isCapable(node: ScoredNode, req: Requirement): boolean {
   if (!node.capabilities.includes(req.capability)) return false;
   if (req.model && !node.models.includes(req.model)) return false;
+  if (req.splittable && !node.splittable.includes(req.capability)) return false;
   return true;
 }
 
