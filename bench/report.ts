@@ -24,6 +24,8 @@ export interface ScenarioRow {
   /** value ÷ baseline. */
   ratio: number;
   connections: number;
+  /** Seconds of load each target got once at start, and before this scenario's measured run. */
+  primeSec: number;
   warmupSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -44,7 +46,7 @@ export interface BenchReport {
 
 export function scenarioRow(
   name: string,
-  warmupSec: number,
+  timing: { primeSec: number; warmupSec: number },
   switchyard: MeasuredRun,
   baseline: MeasuredRun,
 ): ScenarioRow {
@@ -55,7 +57,8 @@ export function scenarioRow(
     baseline: round(baseline.reqPerSec, 1),
     ratio: baseline.reqPerSec > 0 ? round(switchyard.reqPerSec / baseline.reqPerSec, 3) : 0,
     connections: switchyard.connections,
-    warmupSec,
+    primeSec: timing.primeSec,
+    warmupSec: timing.warmupSec,
     p50Ms: switchyard.latencyMs.p50,
     p99Ms: switchyard.latencyMs.p99,
     errors: switchyard.errors,
@@ -128,7 +131,8 @@ export function notes(rows: readonly ScenarioRow[], detail: { generator: string;
     )
     .join("; ");
   out.push(
-    `Measured (Switchyard / baseline), after ${rows[0]?.warmupSec ?? 0} s warm-up each: ${durations}.`,
+    `Measured (Switchyard / baseline), after ${rows[0]?.primeSec ?? 0} s priming per target at the ` +
+      `highest concurrency and ${rows[0]?.warmupSec ?? 0} s warm-up per run: ${durations}.`,
   );
   out.push(detail.generator);
   out.push(detail.layout);

@@ -78,8 +78,8 @@ async function main(): Promise<void> {
 
   const startedAt = Date.now();
   progress(
-    `${settings.quick ? "quick" : "full"} run: ${settings.warmupSec} s warm-up + ${settings.durationSec} s ` +
-      `measured per target and scenario`,
+    `${settings.quick ? "quick" : "full"} run: ${settings.primeSec} s priming per target, then ` +
+      `${settings.warmupSec} s warm-up + ${settings.durationSec} s measured per target and scenario`,
   );
   const [baseline, switchyard] = await Promise.all([startBaseline(), startSwitchyard(settings)]);
   progress(
@@ -87,6 +87,19 @@ async function main(): Promise<void> {
   );
   await checkAnswers(baseline);
   await checkAnswers(switchyard);
+  const primeConnections = Math.max(...SCENARIOS.map((s) => s.connections));
+  for (const target of [baseline, switchyard]) {
+    const primed = await runLoad({
+      url: target.url,
+      connections: primeConnections,
+      durationSec: settings.primeSec,
+      timeoutSec: settings.timeoutSec,
+    });
+    progress(
+      `primed ${target.name}: ${primed.ok} good responses at ${primeConnections} connections` +
+        (primed.errors > 0 ? `, ⚠ ${primed.errors} errors ${JSON.stringify(primed.statusCodes)}` : ""),
+    );
+  }
 
   const ownPids = [process.pid, baseline.pid, switchyard.pid];
   const rows: ScenarioRow[] = [];
@@ -105,7 +118,7 @@ async function main(): Promise<void> {
       settings,
       ownPids,
     );
-    rows.push(scenarioRow(scenario.name, settings.warmupSec, sy, base));
+    rows.push(scenarioRow(scenario.name, settings, sy, base));
   }
   await stopChildren();
   if (settings.profile) progress(`CPU profile of the Switchyard process written to ${PROFILE_DIR}/`);

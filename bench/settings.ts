@@ -8,7 +8,12 @@ import { parseArgs } from "node:util";
 
 export interface BenchSettings {
   quick: boolean;
-  /** Load sent to a target before its measured run, discarded. */
+  /**
+   * Load sent to each target once at start, at the highest scenario concurrency, so that its code is
+   * optimised by the JIT before any measurement (a 1-connection warm-up alone sends too few requests).
+   */
+  primeSec: number;
+  /** Load sent to a target before each measured run, at that run's concurrency, discarded. */
   warmupSec: number;
   /** Length of each measured run. */
   durationSec: number;
@@ -41,6 +46,7 @@ export function parseSettings(argv: string[]): BenchSettings {
   const quick = values.quick;
   return {
     quick,
+    primeSec: quick ? 3 : 10,
     warmupSec: quick ? 2 : 5,
     durationSec: quick ? 8 : 60,
     timeoutSec: 10,
