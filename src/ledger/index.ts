@@ -1,0 +1,8 @@
+export { Ledger, type LedgerOptions } from "./ledger.js";
+export { type MigrateOptions, migrate } from "./migrate.js";
+export { PgClient, type PgClientOptions } from "./pg-client.js";
+export { PgliteClient, type PgliteClientOptions } from "./pglite-client.js";
+export type { JobRecord, NodeTotals } from "./records.js";
+export { SettlementBatcher, type SettlementBatcherOptions } from "./settlement-batcher.js";
+export type { QueryResult, SqlClient, SqlExecutor } from "./sql-client.js";
+export type * from "./types.js";

@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { pino } from "pino";
+import type { Logger } from "../../src/core/logger.js";
+import { Ledger, type LedgerOptions } from "../../src/ledger/ledger.js";
+import { loadMigrations, migrate } from "../../src/ledger/migrate.js";
+import { PgClient } from "../../src/ledger/pg-client.js";
+import { PgliteClient } from "../../src/ledger/pglite-client.js";
+import type { SqlClient } from "../../src/ledger/sql-client.js";
+import { PostgresServer, postgresAvailable } from "../helpers/postgres.js";
+
+/**
+ * The two ledger back-ends for `describe.each`. PostgreSQL: a private server per test file and a fresh
+ * database per test. PGlite: a migrated data directory prepared once per file and loaded into a fresh
+ * in-memory instance per test (a cold PGlite start runs initdb and takes seconds; loading takes less).
+ */
+
+export type BackendName = "postgres" | "pglite";
+
+/** PostgreSQL where its binaries are installed (always under CI=true), PGlite always. */
+export const BACKENDS: BackendName[] = postgresAvailable() ? ["postgres", "pglite"] : ["pglite"];
+
+export type TestLedgerOptions = Omit<LedgerOptions, "client" | "databaseUrl" | "pgliteDataDir">;
+
+/** One fresh database; every client and ledger made from it sees the same data. */
+export class TestDatabase {
+  private shared: SqlClient | undefined;
+
+  constructor(
+    private readonly backend: TestBackend,
+    /** PostgreSQL URL; undefined on PGlite. */
+    readonly url: string | undefined,
+    pglite?: PGlite,
+  ) {
+    if (pglite) this.shared = PgliteClient.wrap(pglite, true);
+  }
+
+  /** A client of this database: a new pool on PostgreSQL, the one instance on PGlite. */
+  client(): SqlClient {
+    if (this.shared) return this.backend.track(this.shared);
+    return this.backend.track(new PgClient({ connectionString: this.url as string, maxConnections: 20 }));
+  }
+
+  /** A ledger over a new client of this database; batching is off unless asked for. */
+  ledger(options: TestLedgerOptions = {}): Promise<Ledger> {
+    return this.backend.trackLedger(Ledger.open({ batching: false, ...options, client: this.client() }));
+  }
+}
+
+export class TestBackend {
+  private clients = new Set<SqlClient>();
+  private ledgers: Ledger[] = [];
+
+  private constructor(
+    readonly name: BackendName,
+    private readonly server: PostgresServer | undefined,
+    private readonly template: Blob | undefined,
+  ) {}
+
+  static async start(name: BackendName): Promise<TestBackend> {
+    if (name === "postgres") return new TestBackend(name, await PostgresServer.start(), undefined);
+    return new TestBackend(name, undefined, await pgliteTemplate());
+  }
+
+  /** A new database: empty on PostgreSQL (a ledger migrates it), migrated on PGlite. */
+  async database(): Promise<TestDatabase> {
+    if (this.server) return new TestDatabase(this, await this.server.createDatabase());
+    return new TestDatabase(this, undefined, await PGlite.create({ loadDataDir: this.template }));
+  }
+
+  /** A fresh database with one ledger on it. */
+  async ledger(options: TestLedgerOptions = {}): Promise<Ledger> {
+    return (await this.database()).ledger(options);
+  }
+
+  track(client: SqlClient): SqlClient {
+    this.clients.add(client);
+    return client;
+  }
+
+  async trackLedger(opening: Promise<Ledger>): Promise<Ledger> {
+    const ledger = await opening;
+    this.ledgers.push(ledger);
+    return ledger;
+  }
+
+  /** Closes every ledger and client made since the last cleanup (call in afterEach). */
+  async cleanup(): Promise<void> {
+    const ledgers = this.ledgers.splice(0);
+    const clients = [...this.clients];
+    this.clients.clear();
+    await Promise.all(ledgers.map((l) => l.close()));
+    await Promise.all(clients.map((c) => c.close()));
+  }
+
+  async stop(): Promise<void> {
+    await this.cleanup();
+    await this.server?.stop();
+  }
+}
+
+/**
+ * A migrated PGlite data directory as a tarball. Built once and kept in the temp directory under a
+ * name derived from the migrations, so test files running in parallel share it.
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const migrations = await loadMigrations(
+    fileURLToPath(new URL("../../src/ledger/migrations", import.meta.url)),
+  );
+  const digest = createHash("sha256");
+  for (const m of migrations) digest.update(`${m.version}:${m.checksum};`);
+  const file = join(tmpdir(), `switchyard-ledger-pglite-${digest.digest("hex").slice(0, 16)}.tar`);
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    const db = await PGlite.create();
+    await migrate(PgliteClient.wrap(db, false));
+    const template = await db.dumpDataDir("none");
+    await db.close();
+    const partial = `${file}.${process.pid}.tmp`;
+    await writeFile(partial, Buffer.from(await template.arrayBuffer()));
+    await rename(partial, file);
+    return template;
+  }
+}
+
+/** A trace-level logger whose output is kept in memory, for tests that search the log. */
+export function capturingLogger(): { logger: Logger; text: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  return { logger: pino({ level: "trace" }, sink), text: () => chunks.join("") };
+}
