@@ -3,6 +3,7 @@ import { createLogger } from "../core/logger.js";
 import { UsageError } from "./args.js";
 import { ALL_USAGE, runAll } from "./commands/all.js";
 import { GATEWAY_USAGE, runGateway } from "./commands/gateway.js";
+import { MIGRATE_USAGE, runMigrate } from "./commands/migrate.js";
 import { ROUTER_USAGE, runRouter } from "./commands/router.js";
 import { runWorker, WORKER_USAGE } from "./commands/worker.js";
 
@@ -18,12 +19,21 @@ ${GATEWAY_USAGE}
 
 ${WORKER_USAGE}
 
+${MIGRATE_USAGE}
+
 Environment (see .env.example): HOST, PORT, ROUTER_PORT, ROUTER_ID, ROUTER_ADDRESSES, SWITCHYARD_KEY,
 UPSTREAM_API_KEY, LOG_LEVEL, DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS, QUEUE_LIMIT, MAX_ATTEMPTS,
 HEARTBEAT_INTERVAL_MS, BODY_LIMIT_BYTES, NATS_URL, REDIS_URL, SWITCHYARD_PREFIX, NODE_TTL_MS,
-SPLIT_THRESHOLD, MAX_CHUNKS. Flags override the environment.`;
+SPLIT_THRESHOLD, MAX_CHUNKS, DATABASE_URL, DATA_DIR, DEFAULT_PRICE, PRICES, HOLD_GRACE_MS.
+Flags override the environment.`;
 
-const COMMANDS = { all: runAll, router: runRouter, gateway: runGateway, worker: runWorker } as const;
+const COMMANDS = {
+  all: runAll,
+  router: runRouter,
+  gateway: runGateway,
+  worker: runWorker,
+  migrate: runMigrate,
+} as const;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;

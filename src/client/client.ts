@@ -7,16 +7,30 @@ import {
 } from "@grpc/grpc-js";
 import { parseAddressList } from "../core/config.js";
 import { ErrorCode, SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import {
+  AccountServiceClient,
+  type CreateAccountResponse,
+  type CreateKeyResponse,
+  type GetBalanceResponse,
+  type ListKeysResponse,
+  type ListTransactionsResponse,
+  type RevokeKeyResponse,
+} from "../gen/switchyard/v1/account.js";
 import { type JobEvent, type JobResult, JobServiceClient } from "../gen/switchyard/v1/job.js";
 import { type ListModelsResponse, NetworkServiceClient } from "../gen/switchyard/v1/network.js";
 import { toOutcome, toSubmitRequest } from "./convert.js";
 import type {
+  AccountBackend,
+  ApiKeyEntry,
+  Balance,
   CallOptions,
   JobBackend,
   JobOutcome,
   JobRequest,
   JobStreamEvent,
+  NewAccount,
   OnlineModel,
+  TransactionPage,
 } from "./types.js";
 
 export interface ClientOptions {
@@ -37,6 +51,7 @@ const CHANNEL_OPTIONS: ChannelOptions = {
 interface Channel {
   jobs: JobServiceClient;
   network: NetworkServiceClient;
+  accounts: AccountServiceClient;
 }
 
 /** True for a failure to reach the router at all (as opposed to the router's own answer). */
@@ -50,7 +65,7 @@ function unreachable(err: SwitchyardError): boolean {
  * thrown as SwitchyardError with the catalogue code the router sent. With several routers, a call that
  * cannot reach one tries the next.
  */
-export class SwitchyardClient implements JobBackend {
+export class SwitchyardClient implements JobBackend, AccountBackend {
   private readonly channels: Channel[];
   private readonly apiKey: string | undefined;
   private next = 0;
@@ -62,6 +77,7 @@ export class SwitchyardClient implements JobBackend {
     this.channels = routers.map((address) => ({
       jobs: new JobServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
       network: new NetworkServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+      accounts: new AccountServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
     }));
     this.apiKey = options.apiKey;
   }
@@ -119,11 +135,61 @@ export class SwitchyardClient implements JobBackend {
     return response.models.map((m) => ({ id: m.id, nodes: m.nodes, createdUnixMs: m.createdUnixMs }));
   }
 
+  /** Creates an account with its opening credits; the key is returned this once. */
+  async createAccount(name: string, options: CallOptions = {}): Promise<NewAccount> {
+    return this.withFailover((c) =>
+      this.unary<CreateAccountResponse>(options, (m, done) => c.accounts.createAccount({ name }, m, done)),
+    );
+  }
+
+  /** The caller's balance, open holds, earnings and spending. */
+  async balance(options: CallOptions = {}): Promise<Balance> {
+    return this.withFailover((c) =>
+      this.unary<GetBalanceResponse>(options, (m, done) => c.accounts.getBalance({}, m, done)),
+    );
+  }
+
+  /** The caller's transactions, newest first. */
+  async transactions(
+    page: { limit?: number; cursor?: string },
+    options: CallOptions = {},
+  ): Promise<TransactionPage> {
+    const request = { limit: page.limit ?? 0, cursor: page.cursor ?? "" };
+    return this.withFailover((c) =>
+      this.unary<ListTransactionsResponse>(options, (m, done) =>
+        c.accounts.listTransactions(request, m, done),
+      ),
+    );
+  }
+
+  /** A new key for the caller's account; shown this once. */
+  async createKey(label: string, options: CallOptions = {}): Promise<{ keyId: string; apiKey: string }> {
+    return this.withFailover((c) =>
+      this.unary<CreateKeyResponse>(options, (m, done) => c.accounts.createKey({ label }, m, done)),
+    );
+  }
+
+  /** The caller's keys, without secrets. */
+  async listKeys(options: CallOptions = {}): Promise<ApiKeyEntry[]> {
+    const response = await this.withFailover((c) =>
+      this.unary<ListKeysResponse>(options, (m, done) => c.accounts.listKeys({}, m, done)),
+    );
+    return response.keys;
+  }
+
+  /** Revokes one of the caller's keys. */
+  async revokeKey(keyId: string, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) =>
+      this.unary<RevokeKeyResponse>(options, (m, done) => c.accounts.revokeKey({ keyId }, m, done)),
+    );
+  }
+
   /** Closes the channels. Calls in flight fail. */
   close(): void {
     for (const channel of this.channels) {
       channel.jobs.close();
       channel.network.close();
+      channel.accounts.close();
     }
   }
 

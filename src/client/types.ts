@@ -72,3 +72,51 @@ export interface JobBackend {
   submitStream(request: JobRequest, options?: CallOptions): AsyncIterable<JobStreamEvent>;
   listModels(options?: CallOptions): Promise<OnlineModel[]>;
 }
+
+/** A new account and its first key (shown this once). */
+export interface NewAccount {
+  accountId: string;
+  apiKey: string;
+  balance: number;
+}
+
+export interface Balance {
+  balance: number;
+  held: number;
+  earned: number;
+  spent: number;
+}
+
+export interface TransactionEntry {
+  id: string;
+  kind: string;
+  amount: number;
+  jobId: string;
+  note: string;
+  createdUnixMs: number;
+}
+
+export interface TransactionPage {
+  transactions: TransactionEntry[];
+  /** Empty on the last page. */
+  nextCursor: string;
+}
+
+export interface ApiKeyEntry {
+  keyId: string;
+  label: string;
+  prefix: string;
+  role: string;
+  createdUnixMs: number;
+  revoked: boolean;
+}
+
+/** What the gateway's account routes need from the router. Every method throws SwitchyardError. */
+export interface AccountBackend {
+  createAccount(name: string, options?: CallOptions): Promise<NewAccount>;
+  balance(options: CallOptions): Promise<Balance>;
+  transactions(page: { limit?: number; cursor?: string }, options: CallOptions): Promise<TransactionPage>;
+  createKey(label: string, options: CallOptions): Promise<{ keyId: string; apiKey: string }>;
+  listKeys(options: CallOptions): Promise<ApiKeyEntry[]>;
+  revokeKey(keyId: string, options: CallOptions): Promise<void>;
+}

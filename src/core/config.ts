@@ -43,6 +43,16 @@ export interface Config {
   splitThreshold: number;
   /** MAX_CHUNKS: most chunks one job is split into. Default 8. */
   maxChunks: number;
+  /** DATABASE_URL: PostgreSQL for the ledger. Default none: PGlite in DATA_DIR. */
+  databaseUrl: string | undefined;
+  /** DATA_DIR: where the embedded PGlite ledger keeps its files ("memory://" keeps nothing). Default ./data. */
+  dataDir: string;
+  /** DEFAULT_PRICE: credits per chunk of a capability without its own price. Default 10. */
+  defaultPrice: number;
+  /** PRICES: per-capability prices, "chat=10,echo=5". Default none. */
+  prices: Record<string, number>;
+  /** HOLD_GRACE_MS: how long a job's hold outlives its deadline before the reaper refunds it. Default 60000. */
+  holdGraceMs: number;
   /** BODY_LIMIT_BYTES: largest HTTP request body the gateway accepts. Default 1048576. */
   bodyLimitBytes: number;
 }
@@ -88,6 +98,21 @@ export function parseAddressList(raw: string, name: string): string[] {
   return list;
 }
 
+/** Parses "chat=10,echo=5" into prices; names the variable in its errors. */
+export function parsePrices(raw: string | undefined): Record<string, number> {
+  const prices: Record<string, number> = {};
+  if (raw === undefined) return prices;
+  for (const entry of raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "")) {
+    const match = /^([^=\s]+)=(\d+)$/.exec(entry);
+    if (!match) throw new ConfigError(`PRICES entries must be capability=credits, got "${entry}"`);
+    prices[match[1] as string] = Number(match[2]);
+  }
+  return prices;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = strVar(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.has(logLevel)) {
@@ -116,7 +141,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
     throw new ConfigError(`SWITCHYARD_PREFIX must be 1 to 64 letters, digits, "_" or "-", got "${prefix}"`);
   }
+  const databaseUrl = strVar(env, "DATABASE_URL");
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must be a postgres:// URL");
+  }
   return {
+    databaseUrl,
+    dataDir: strVar(env, "DATA_DIR") ?? "./data",
+    defaultPrice: intVar(env, "DEFAULT_PRICE", 10, 0, 1_000_000_000),
+    prices: parsePrices(strVar(env, "PRICES")),
+    holdGraceMs: intVar(env, "HOLD_GRACE_MS", 60_000, 1_000, 86_400_000),
     natsUrl,
     redisUrl,
     prefix,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../core/logger.js";
 import { silentLogger } from "../core/logger.js";
+import type { Billing } from "./billing/billing.js";
 import type { NodeDirectory } from "./directory/directory.js";
 import type { Bus } from "./fanout/bus.js";
 import { DEFAULT_WEIGHTS, type RoutingWeights } from "./scoring/score.js";
@@ -16,6 +17,11 @@ export interface RouterOptions {
   logger?: Logger;
   /** Node directory. Default a new in-memory one. Closed by the router. */
   directory?: NodeDirectory;
+  /**
+   * Auth and credits. When set, every job and node call needs a valid key and jobs are paid for.
+   * Default none: the router is open and free. Its ledger is not closed by the router.
+   */
+  billing?: Billing;
   /** Fan-out bus to other replicas. Default none (a single replica). Closed by the router. */
   bus?: Bus;
   /**

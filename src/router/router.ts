@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { ServerDuplexStream } from "@grpc/grpc-js";
+import type { Metadata, ServerDuplexStream } from "@grpc/grpc-js";
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { NodeMessage, RouterMessage } from "../gen/switchyard/v1/node.js";
+import type { Principal } from "../ledger/types.js";
+import { type Billing, outcomeOf } from "./billing/billing.js";
 import { splitContent } from "./chunking/split.js";
 import type { NodeDirectory, NodeRecord } from "./directory/directory.js";
 import { InMemoryDirectory } from "./directory/memory.js";
 import type { Bus } from "./fanout/bus.js";
 import type { Subscription } from "./fanout/events.js";
+import { operatorOf } from "./grpc/auth.js";
 import { GrpcRouterServer } from "./grpc/server.js";
 import { Job, type JobSink, type JobSpec } from "./jobs/job.js";
 import { Scheduler } from "./jobs/scheduler.js";
@@ -25,6 +28,8 @@ export class Router {
   readonly settings: RouterSettings;
   readonly directory: NodeDirectory;
   readonly bus: Bus | undefined;
+  /** Auth and credits; undefined runs the router open and free (library use, tests). */
+  readonly billing: Billing | undefined;
   private readonly sessions = new Map<string, NodeSession>();
   private readonly served = new Map<string, Promise<Subscription | undefined>>();
   private directoryEvents: Subscription | undefined;
@@ -36,10 +41,16 @@ export class Router {
   private current: RouterState = "running";
   private refusedMessages = 0;
 
-  private constructor(settings: RouterSettings, directory: NodeDirectory, bus: Bus | undefined) {
+  private constructor(
+    settings: RouterSettings,
+    directory: NodeDirectory,
+    bus: Bus | undefined,
+    billing?: Billing,
+  ) {
     this.settings = settings;
     this.directory = directory;
     this.bus = bus;
+    this.billing = billing;
     this.logger = settings.logger.child({ routerId: settings.id });
     this.scheduler = new Scheduler(settings, directory, this.sessions, bus);
   }
@@ -47,7 +58,12 @@ export class Router {
   /** Builds a router and starts serving gRPC on the configured port. */
   static async create(options: RouterOptions = {}): Promise<Router> {
     const settings = compileRouterOptions(options);
-    const router = new Router(settings, options.directory ?? new InMemoryDirectory(), options.bus);
+    const router = new Router(
+      settings,
+      options.directory ?? new InMemoryDirectory(),
+      options.bus,
+      options.billing,
+    );
     // Nodes of other replicas coming up or freeing slots may serve queued work here.
     router.directoryEvents = options.bus?.subscribe((event) => {
       if (event.type === "down") return;
@@ -106,29 +122,84 @@ export class Router {
   }
 
   /**
-   * Starts a job. Its outcome goes to `sink`, possibly before this returns (no node for it, for
-   * example). Throws unavailable when the router is shutting down.
+   * Starts a job: splits it when it should be, checks that some node could serve it, holds its cost
+   * (when billing is on and a payer is given), then schedules it. Its outcome goes to `sink`, and the
+   * hold is settled when it ends. Throws before anything is charged: unavailable (shutting down),
+   * not_found (no node for it), insufficient_credits (max_cost or balance), unauthenticated /
+   * permission_denied (from the ledger).
    */
-  submit(spec: JobSpec, sink: JobSink): Job {
-    if (this.current !== "running") {
-      throw new SwitchyardError(
-        ErrorCode.Unavailable,
-        "the router is shutting down; retry on another replica",
-      );
-    }
+  async submit(spec: JobSpec, sink: JobSink, payer?: Principal): Promise<Job> {
+    this.requireRunning();
     const id = `job_${randomUUID().replaceAll("-", "")}`;
     const split = this.shouldSplit(spec);
-    const job = new Job(id, spec, sink, this.logger.child({ jobId: id }), split);
     const parts = split
       ? splitContent(spec.content, {
           threshold: this.settings.splitThreshold,
           maxChunks: this.settings.maxChunks,
         })
       : { chunks: [spec.content], separators: [] };
+    const logger = this.logger.child({ jobId: id });
+    const billing = this.billing && payer ? this.billing : undefined;
+    const settled: JobSink = billing
+      ? {
+          onDelta: (text, chunk) => sink.onDelta(text, chunk),
+          onResult: (out) => {
+            if (job.cost > 0) {
+              const payees = job.tasks.map((t) => t.payee ?? { operator: "", nodeName: "" });
+              billing.settle(id, spec.capability, "succeeded", payees, out.durationMs);
+            }
+            sink.onResult(out);
+          },
+          onError: (err) => {
+            if (job.cost > 0)
+              billing.settle(id, spec.capability, outcomeOf(err), [], Date.now() - job.createdAtMs);
+            sink.onError(err);
+          },
+        }
+      : sink;
+    const job = new Job(id, spec, settled, logger, split);
     job.setChunks(parts.chunks, parts.separators);
-    job.logger.info({ capability: spec.capability, model: spec.model || undefined }, "job accepted");
+    if (!this.scheduler.hasCapable(job.requirement)) throw this.scheduler.noNode(job);
+    if (billing && payer) {
+      job.cost = await billing.hold({
+        jobId: id,
+        principal: payer,
+        capability: spec.capability,
+        chunks: job.tasks.length,
+        maxCost: spec.maxCost,
+        deadlineMs: spec.deadlineMs,
+        routerId: this.id,
+      });
+      // The router may have started closing while the hold was written; the hold then goes back.
+      if (this.current !== "running") {
+        const error = new SwitchyardError(
+          ErrorCode.Unavailable,
+          "the router is shutting down; retry on another replica",
+        );
+        settled.onError(error);
+        throw error;
+      }
+    }
+    logger.info(
+      {
+        capability: spec.capability,
+        model: spec.model || undefined,
+        chunks: job.tasks.length,
+        cost: job.cost,
+      },
+      "job accepted",
+    );
     this.scheduler.start(job);
     return job;
+  }
+
+  private requireRunning(): void {
+    if (this.current !== "running") {
+      throw new SwitchyardError(
+        ErrorCode.Unavailable,
+        "the router is shutting down; retry on another replica",
+      );
+    }
   }
 
   /**
@@ -143,6 +214,15 @@ export class Router {
   /** Cancels a job (client gone): nodes still working on it get TaskCancel. */
   cancel(job: Job, reason = "the client cancelled the job"): void {
     this.scheduler.fail(job, new SwitchyardError(ErrorCode.Cancelled, reason));
+  }
+
+  /**
+   * The operator account a node's earnings go to: the account of its key when billing is on (throws
+   * unauthenticated / permission_denied for a bad key), else an id derived from the key, or "local".
+   */
+  async operatorFor(metadata: Metadata): Promise<string> {
+    if (this.billing) return (await this.billing.principal(metadata)).accountId;
+    return operatorOf(metadata);
   }
 
   /** True while new node streams are accepted. */

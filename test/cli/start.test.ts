@@ -33,14 +33,20 @@ describe("switchyard CLI", () => {
   it("`all` serves the demo worker over HTTP and prints a working curl line", async () => {
     const { child, found } = runUntil(
       ["all"],
-      { PORT: "0", ROUTER_PORT: "0" },
-      /curl -s (http:\/\/127\.0\.0\.1:\d+)\/v1\/chat\/completions/,
+      { PORT: "0", ROUTER_PORT: "0", DATA_DIR: "memory://" },
+      /curl -s (http:\/\/127\.0\.0\.1:\d+)\/v1\/chat\/completions[^\n]*\n\s*-H 'authorization: Bearer (sy_[\w-]+)'/,
     );
     children.push(child);
-    const [, base] = await found;
-    const res = await fetch(`${base}/v1/chat/completions`, {
+    const [, base, key] = await found;
+    const anonymous = await fetch(`${base}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "switchyard/demo", messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(anonymous.status).toBe(401);
+    const res = await fetch(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
       body: JSON.stringify({
         model: "switchyard/demo",
         messages: [{ role: "user", content: "Hello, Switchyard!" }],

@@ -4,11 +4,13 @@ import { createRouterBackends } from "../../router/backends.js";
 import { Router } from "../../router/router.js";
 import { intFlag, parseFlags } from "../args.js";
 import { onShutdownSignal } from "../lifecycle.js";
+import { ledgerDescription, openBilling } from "./billing.js";
 
 export const ROUTER_USAGE = `switchyard router [--host HOST] [--port PORT] [--id NAME]
 
   Runs one router replica: the gRPC server workers and clients connect to. With NATS_URL and
   REDIS_URL set, replicas form a cluster: any replica takes any job and fans chunks out over NATS.
+  Credits and keys live in PostgreSQL (DATABASE_URL) or, without it, in PGlite under DATA_DIR.
   --host HOST   address to bind (env HOST, default 127.0.0.1)
   --port PORT   gRPC port (env ROUTER_PORT, default 50051)
   --id NAME     replica id (env ROUTER_ID, default <hostname>-<pid>)`;
@@ -34,10 +36,12 @@ export async function runRouter(argv: string[], config: Config, logger: Logger):
     id: { type: "string" },
   });
   const id = flags.id ?? config.routerId;
+  const billing = await openBilling(config, logger);
   const backends = await createRouterBackends(config, id, logger);
   const router = await Router.create({
     ...routerOptionsFrom(config, logger),
     ...backends,
+    billing,
     host: flags.host ?? config.host,
     port: intFlag(flags.port, "port", config.routerPort, 0, 65535),
     id,
@@ -45,6 +49,11 @@ export async function runRouter(argv: string[], config: Config, logger: Logger):
   const mode = backends.bus
     ? `cluster mode (NATS ${config.natsUrl}, Redis ${config.redisUrl})`
     : "embedded mode";
-  console.log(`switchyard router ${router.id} listening on ${router.address}, ${mode}`);
-  onShutdownSignal(logger, () => router.close());
+  console.log(
+    `switchyard router ${router.id} listening on ${router.address}, ${mode}, ledger ${ledgerDescription(config)}`,
+  );
+  onShutdownSignal(logger, async () => {
+    await router.close();
+    await billing.ledger.close();
+  });
 }

@@ -8,7 +8,7 @@ import {
   JobStatus,
   type SubmitJobRequest,
 } from "../../gen/switchyard/v1/job.js";
-import type { JobOutput } from "../jobs/job.js";
+import type { Job, JobOutput, JobSink } from "../jobs/job.js";
 import { toJobSpec } from "../jobs/validate.js";
 import type { Router } from "../router.js";
 
@@ -19,7 +19,7 @@ function toJobResult(out: JobOutput): JobResult {
     output: out.output,
     chunks: out.chunks,
     nodeIds: out.nodeIds,
-    cost: 0,
+    cost: out.cost,
     durationMs: out.durationMs,
     usage: out.usage,
     model: out.model,
@@ -44,37 +44,81 @@ function coalesceDeltas(last: JobEvent, next: JobEvent): JobEvent | undefined {
   };
 }
 
-/** JobService: decodes a request, hands it to the router, encodes the outcome. */
+/** Calls `fn` the first time only. */
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let called = false;
+  return (...args: A) => {
+    if (called) return;
+    called = true;
+    fn(...args);
+  };
+}
+
+/**
+ * JobService: authenticates the caller (when billing is on), decodes the request, hands it to the
+ * router, encodes the outcome. A client that goes away cancels its job.
+ */
 export function jobService(router: Router): JobServiceServer {
+  async function start(
+    call: ServerUnaryCall<SubmitJobRequest, unknown> | ServerWritableStream<SubmitJobRequest, unknown>,
+    stream: boolean,
+    sink: JobSink,
+  ): Promise<Job> {
+    const payer = router.billing ? await router.billing.principal(call.metadata) : undefined;
+    const spec = toJobSpec(call.request, router.settings, stream, callBudgetMs(call));
+    return router.submit(spec, sink, payer);
+  }
+
+  /** Runs the job and cancels it when the call is cancelled, whenever that happens. */
+  function run(
+    call: ServerUnaryCall<SubmitJobRequest, unknown> | ServerWritableStream<SubmitJobRequest, unknown>,
+    stream: boolean,
+    sink: JobSink,
+    onStartError: (err: SwitchyardError) => void,
+  ): void {
+    let job: Job | undefined;
+    let cancelled = false;
+    call.on("cancelled", () => {
+      cancelled = true;
+      if (job) router.cancel(job);
+    });
+    start(call, stream, sink).then(
+      (started) => {
+        job = started;
+        if (cancelled) router.cancel(started);
+      },
+      (err: unknown) => onStartError(toSwitchyardError(err)),
+    );
+  }
+
   return {
     submit(call: ServerUnaryCall<SubmitJobRequest, JobResult>, callback: sendUnaryData<JobResult>): void {
-      try {
-        const spec = toJobSpec(call.request, router.settings, false, callBudgetMs(call));
-        const job = router.submit(spec, {
+      const reply = once(callback);
+      run(
+        call,
+        false,
+        {
           onDelta: () => {},
-          onResult: (out) => callback(null, toJobResult(out)),
-          onError: (err) => callback(err.toGrpc()),
-        });
-        call.on("cancelled", () => router.cancel(job));
-      } catch (err) {
-        callback(toSwitchyardError(err).toGrpc());
-      }
+          onResult: (out) => reply(null, toJobResult(out)),
+          onError: (err) => reply(err.toGrpc()),
+        },
+        (err) => reply(err.toGrpc()),
+      );
     },
 
     submitStream(call: ServerWritableStream<SubmitJobRequest, JobEvent>): void {
       const outbox = new Outbox<JobEvent>(call, coalesceDeltas);
-      let over = false;
-      const finish = (error?: SwitchyardError): void => {
-        if (over) return;
-        over = true;
+      call.on("cancelled", () => outbox.close());
+      const finish = once((error?: SwitchyardError): void => {
         outbox
           .flushed()
           .then(() => (error ? call.emit("error", error.toGrpc()) : call.end()))
           .catch(() => {});
-      };
-      try {
-        const spec = toJobSpec(call.request, router.settings, true, callBudgetMs(call));
-        const job = router.submit(spec, {
+      });
+      run(
+        call,
+        true,
+        {
           onDelta: (text, chunkIndex) =>
             outbox.send({ event: { $case: "delta", value: { text, chunkIndex } } }),
           onResult: (out) => {
@@ -82,15 +126,9 @@ export function jobService(router: Router): JobServiceServer {
             finish();
           },
           onError: (err) => finish(err),
-        });
-        call.on("cancelled", () => {
-          over = true;
-          outbox.close();
-          router.cancel(job);
-        });
-      } catch (err) {
-        finish(toSwitchyardError(err));
-      }
+        },
+        (err) => finish(err),
+      );
     },
   };
 }

@@ -4,7 +4,6 @@ import type { NodeMessage, NodeServiceServer, RouterMessage } from "../../gen/sw
 import type { Router } from "../router.js";
 import type { NodeSession } from "../sessions/node-session.js";
 import { validateRegistration } from "../sessions/register.js";
-import { operatorOf } from "./auth.js";
 
 /**
  * NodeService.Connect: the first message must be a valid Register, within the register timeout;
@@ -69,7 +68,8 @@ export function nodeService(router: Router): NodeServiceServer {
         clearTimeout(timer);
         refused = true; // ignore messages until the session exists
         router
-          .attachNode(call, registration, operatorOf(call.metadata))
+          .operatorFor(call.metadata)
+          .then((operator) => router.attachNode(call, registration, operator))
           .then((s) => {
             session = s;
             refused = false;

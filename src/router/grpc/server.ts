@@ -9,6 +9,7 @@ import { NetworkServiceService } from "../../gen/switchyard/v1/network.js";
 import { NodeServiceService } from "../../gen/switchyard/v1/node.js";
 import type { RouterSettings } from "../options.js";
 import type { Router } from "../router.js";
+import { accountService } from "./account-service.js";
 import { jobService } from "./job-service.js";
 import { networkService } from "./network-service.js";
 import { nodeService } from "./node-service.js";
@@ -38,9 +39,9 @@ export class GrpcRouterServer {
     server.addService(NodeServiceService, nodeService(router));
     server.addService(JobServiceService, jobService(router));
     server.addService(NetworkServiceService, networkService(router.directory));
-    // Account and admin methods arrive with the ledger and operations work; until then every method
-    // answers UNIMPLEMENTED.
-    server.addService(AccountServiceService, {});
+    // Without billing there are no accounts, and admin methods arrive with the operations work: their
+    // methods answer UNIMPLEMENTED.
+    server.addService(AccountServiceService, router.billing ? accountService(router.billing) : {});
     server.addService(AdminServiceService, {});
     const definition = loadSync(PROTO_FILES, { includeDirs: [PROTO_ROOT] });
     new ReflectionService(definition).addToServer(server);

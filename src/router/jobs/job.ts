@@ -16,6 +16,8 @@ export interface JobSpec {
   deadlineMs: number;
   /** True when the client wants deltas as they are produced. */
   stream: boolean;
+  /** Most credits the client will pay; 0 means no limit. */
+  maxCost: number;
 }
 
 /** The outcome of a successful job. */
@@ -27,6 +29,8 @@ export interface JobOutput {
   durationMs: number;
   usage: Usage | undefined;
   model: string;
+  /** Credits charged. */
+  cost: number;
 }
 
 /** Where a job's events go: the gRPC call that submitted it. */
@@ -60,6 +64,8 @@ export class TaskRun {
   done = false;
   output = "";
   nodeId = "";
+  /** Operator account and name of the node that produced the output, for its reward. */
+  payee: { operator: string; nodeName: string } | undefined;
   usage: Usage | undefined;
 
   constructor(
@@ -100,6 +106,8 @@ export class Job {
   readonly used = new Set<string>();
   /** Index of the chunk whose deltas stream to the client now (streamed jobs). */
   streamCursor = 0;
+  /** Credits held for the job. */
+  cost = 0;
   finished = false;
   timer: NodeJS.Timeout | undefined;
 

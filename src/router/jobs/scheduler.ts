@@ -5,7 +5,7 @@ import { mergeOutputs } from "../chunking/merge.js";
 import type { NodeDirectory, NodeRecord } from "../directory/directory.js";
 import { type Bus, DispatchRefused } from "../fanout/bus.js";
 import type { RouterSettings } from "../options.js";
-import { isCapable, pickNode } from "../scoring/score.js";
+import { isCapable, pickNode, type Requirement } from "../scoring/score.js";
 import type { NodeSession } from "../sessions/node-session.js";
 import type { TaskFailureInfo, TaskListener } from "../sessions/task-listener.js";
 import type { Job, TaskHandle, TaskRun } from "./job.js";
@@ -124,6 +124,23 @@ export class Scheduler {
     return this.bus !== undefined && record.routerId !== this.settings.id;
   }
 
+  /** True when some reachable node could serve the requirement, busy or not. */
+  hasCapable(requirement: Requirement): boolean {
+    return this.directory
+      .withCapability(requirement.capability)
+      .some((r) => this.reachable(r) && isCapable(r, requirement));
+  }
+
+  /** The error for a job no node online could serve. */
+  noNode(job: Job): SwitchyardError {
+    const what = job.spec.model
+      ? `model "${job.spec.model}" with capability "${job.spec.capability}"`
+      : `capability "${job.spec.capability}"`;
+    return new SwitchyardError(ErrorCode.NotFound, `no node online serves ${what}`, {
+      param: job.spec.model ? "model" : "capability",
+    });
+  }
+
   /**
    * Capable, reachable nodes. A node's load is at least the tasks this replica has sent it through the
    * bus, whose owner may not have reported them yet (its refusal covers the rest).
@@ -184,15 +201,6 @@ export class Scheduler {
     job.logger.debug({ chunk: task.chunkIndex }, "task queued");
   }
 
-  private noNode(job: Job): SwitchyardError {
-    const what = job.spec.model
-      ? `model "${job.spec.model}" with capability "${job.spec.capability}"`
-      : `capability "${job.spec.capability}"`;
-    return new SwitchyardError(ErrorCode.NotFound, `no node online serves ${what}`, {
-      param: job.spec.model ? "model" : "capability",
-    });
-  }
-
   private noNodeLeft(task: TaskRun): SwitchyardError {
     return new SwitchyardError(
       ErrorCode.UpstreamFailed,
@@ -205,6 +213,7 @@ export class Scheduler {
     task.attempt += 1;
     task.taskId = `${job.id}.${task.chunkIndex}.${task.attempt}`;
     task.tried.add(record.id);
+    task.payee = { operator: record.operator, nodeName: record.name };
     job.used.add(record.id);
     task.deltas = [];
     const spec = job.spec;
@@ -415,6 +424,7 @@ export class Scheduler {
       durationMs: Date.now() - job.createdAtMs,
       usage,
       model: job.spec.model,
+      cost: job.cost,
     });
   }
 

@@ -52,5 +52,6 @@ export function toJobSpec(
     preferLabels: req.preferLabels,
     deadlineMs,
     stream,
+    maxCost: req.maxCost,
   };
 }

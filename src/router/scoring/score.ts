@@ -29,7 +29,15 @@ export interface Requirement {
 /** The node's shape as scoring sees it. */
 export type ScoredNode = Pick<
   NodeRecord,
-  "id" | "capabilities" | "splittable" | "models" | "languages" | "labels" | "inFlight" | "maxConcurrency" | "draining"
+  | "id"
+  | "capabilities"
+  | "splittable"
+  | "models"
+  | "languages"
+  | "labels"
+  | "inFlight"
+  | "maxConcurrency"
+  | "draining"
 >;
 
 /** True when the node could ever serve the requirement (ignoring its current load). */

@@ -1,0 +1,43 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../../core/config.js";
+import type { Logger } from "../../core/logger.js";
+import { Ledger } from "../../ledger/ledger.js";
+import { Billing } from "../../router/billing/billing.js";
+
+/** Where the ledger lives: PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR. */
+export function ledgerLocation(config: Config): { databaseUrl: string } | { pgliteDataDir: string } {
+  if (config.databaseUrl) return { databaseUrl: config.databaseUrl };
+  return { pgliteDataDir: config.dataDir === "memory://" ? "memory://" : join(config.dataDir, "ledger") };
+}
+
+/** Opens (and migrates) the ledger, creating the PGlite data directory when needed. */
+export async function openLedger(config: Config, logger: Logger): Promise<Ledger> {
+  const location = ledgerLocation(config);
+  if ("pgliteDataDir" in location && location.pgliteDataDir !== "memory://") {
+    mkdirSync(location.pgliteDataDir, { recursive: true });
+  }
+  return Ledger.open({ ...location, logger });
+}
+
+/** Opens (and migrates) the ledger and builds the router's billing on it, with the reaper running. */
+export async function openBilling(config: Config, logger: Logger): Promise<Billing> {
+  const ledger = await openLedger(config, logger);
+  ledger.startReaper();
+  return new Billing({
+    ledger,
+    prices: config.prices,
+    defaultPrice: config.defaultPrice,
+    holdGraceMs: config.holdGraceMs,
+    logger,
+  });
+}
+
+/** Describes the ledger back-end for start-up lines, without credentials. */
+export function ledgerDescription(config: Config): string {
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    return `PostgreSQL ${url.host}${url.pathname}`;
+  }
+  return config.dataDir === "memory://" ? "PGlite in memory" : `PGlite in ${join(config.dataDir, "ledger")}`;
+}
