@@ -4,8 +4,10 @@ import { dirname } from "node:path";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 
-/** A measured run and how much CPU other processes on the machine used meanwhile. */
+/** A measured run, with the CPU its target used and the CPU other processes used meanwhile. */
 export interface MeasuredRun extends LoadResult {
+  /** CPU the target process used per good response, in ms, or null where unknown. */
+  cpuMsPerRequest: number | null;
   /** Percent of one core used by processes other than the bench's, or null where unknown. */
   otherCpuPct: number | null;
 }
@@ -137,6 +139,12 @@ export function notes(rows: readonly ScenarioRow[], detail: { generator: string;
   out.push(detail.generator);
   out.push(detail.layout);
   const pct = (v: number | null): string => (v === null ? "?" : `${v}%`);
+  const cpu = (v: number | null): string => (v === null ? "?" : v.toFixed(2));
+  out.push(
+    `CPU of the server process per good response, ms (Switchyard / baseline): ${rows
+      .map((r) => `${r.name} ${cpu(r.switchyard.cpuMsPerRequest)} / ${cpu(r.baselineRun.cpuMsPerRequest)}`)
+      .join("; ")}.`,
+  );
   out.push(
     `CPU used by other processes on the machine during the measured runs (of one core, Switchyard / baseline): ${rows
       .map((r) => `${r.name} ${pct(r.switchyard.otherCpuPct)} / ${pct(r.baselineRun.otherCpuPct)}`)

@@ -8,8 +8,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { HANDLER_DELAY_MS } from "./chat.js";
-import { stopChildren } from "./children.js";
-import { watchOtherCpu } from "./interference.js";
+import { type RunningChild, stopChildren } from "./children.js";
+import { watchCpu } from "./cpu-usage.js";
 import { runLoad } from "./load.js";
 import { machineInfo } from "./machine.js";
 import {
@@ -40,28 +40,34 @@ function abortBench(reason: string, code: number): void {
 
 function describe(result: MeasuredRun): string {
   const l = result.latencyMs;
+  const cpu = result.cpuMsPerRequest === null ? "" : `, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/request`;
   const others = result.otherCpuPct === null ? "" : `, others used ${result.otherCpuPct}% CPU`;
   return (
     `${result.reqPerSec.toFixed(1)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
-    `${result.errors} errors, ${result.durationSec.toFixed(1)} s${others}`
+    `${result.errors} errors, ${result.durationSec.toFixed(1)} s${cpu}${others}`
   );
 }
 
 /** Warm-up (discarded), then the measured run. */
 async function measure(
   label: string,
-  url: string,
+  target: RunningChild,
   connections: number,
   settings: BenchSettings,
   ownPids: readonly number[],
 ): Promise<MeasuredRun> {
-  const load = { url, connections, timeoutSec: settings.timeoutSec };
+  const load = { url: target.url, connections, timeoutSec: settings.timeoutSec };
   const warm = await runLoad({ ...load, durationSec: settings.warmupSec });
   if (warm.errors > 0)
     progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
-  const othersSince = watchOtherCpu(ownPids);
+  const cpuSince = watchCpu(ownPids, target.pid);
   const measured = await runLoad({ ...load, durationSec: settings.durationSec });
-  const result = { ...measured, otherCpuPct: othersSince() ?? null };
+  const cpu = cpuSince();
+  const result: MeasuredRun = {
+    ...measured,
+    cpuMsPerRequest: cpu && measured.ok > 0 ? Math.round((1e5 * cpu.targetCpuSec) / measured.ok) / 100 : null,
+    otherCpuPct: cpu?.otherCpuPct ?? null,
+  };
   progress(`${label}: ${describe(result)}`);
   return result;
 }
@@ -106,14 +112,14 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) {
     const base = await measure(
       `${scenario.name} baseline`,
-      baseline.url,
+      baseline,
       scenario.connections,
       settings,
       ownPids,
     );
     const sy = await measure(
       `${scenario.name} Switchyard`,
-      switchyard.url,
+      switchyard,
       scenario.connections,
       settings,
       ownPids,
