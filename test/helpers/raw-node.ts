@@ -1,4 +1,10 @@
-import { type ClientDuplexStream, credentials, type ServiceError, type status } from "@grpc/grpc-js";
+import {
+  type ClientDuplexStream,
+  credentials,
+  Metadata,
+  type ServiceError,
+  type status,
+} from "@grpc/grpc-js";
 import {
   type NodeMessage,
   NodeServiceClient,
@@ -16,9 +22,11 @@ export class RawNode {
   private readonly client: NodeServiceClient;
   private readonly call: ClientDuplexStream<NodeMessage, RouterMessage>;
 
-  constructor(address: string) {
+  constructor(address: string, apiKey?: string) {
     this.client = new NodeServiceClient(address, credentials.createInsecure());
-    this.call = this.client.connect();
+    const metadata = new Metadata();
+    if (apiKey) metadata.set("authorization", `Bearer ${apiKey}`);
+    this.call = this.client.connect(metadata);
     this.call.on("data", (m: RouterMessage) => this.received.push(m));
     this.ended = new Promise((resolve) => {
       this.call.on("status", (s: { code: status; details: string }) =>
