@@ -12,9 +12,10 @@ import type { Bus } from "./fanout/bus.js";
 import type { Subscription } from "./fanout/events.js";
 import { operatorOf } from "./grpc/auth.js";
 import { GrpcRouterServer } from "./grpc/server.js";
-import { Job, type JobSink, type JobSpec } from "./jobs/job.js";
+import { Job, type JobSink, type JobSpec, requirementOf } from "./jobs/job.js";
 import { Scheduler } from "./jobs/scheduler.js";
 import { compileRouterOptions, type RouterOptions, type RouterSettings } from "./options.js";
+import { isCapable } from "./scoring/score.js";
 import { NodeSession } from "./sessions/node-session.js";
 import { nodeIdFor, type ValidRegistration } from "./sessions/register.js";
 
@@ -208,7 +209,10 @@ export class Router {
    */
   private shouldSplit(spec: JobSpec): boolean {
     if (spec.content.length <= this.settings.splitThreshold || spec.capability === "chat") return false;
-    return this.directory.withCapability(spec.capability).some((n) => n.splittable.includes(spec.capability));
+    const requirement = requirementOf(spec, true);
+    return this.directory
+      .withCapability(spec.capability)
+      .some((n) => !n.draining && isCapable(n, requirement));
   }
 
   /** Cancels a job (client gone): nodes still working on it get TaskCancel. */

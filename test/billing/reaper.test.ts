@@ -45,7 +45,9 @@ describe.skipIf(!postgresAvailable())("a router killed between charge and settle
         },
       },
     });
-    const job = stack.client([address], client.apiKey).submit({ capability: "echo", content: "x", deadlineMs: 60_000 });
+    const job = stack
+      .client([address], client.apiKey)
+      .submit({ capability: "echo", content: "x", deadlineMs: 60_000 });
     await eventually(() => started, 20_000, "the job running on the node");
     expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 990, held: 10 });
 
@@ -54,7 +56,10 @@ describe.skipIf(!postgresAvailable())("a router killed between charge and settle
     // Nothing settles the hold: the router is gone. Once its TTL passed, the reaper refunds it.
     expect(await ledger.reapExpiredHolds()).toBe(0);
     const later = Date.now() + 10 * 60_000;
-    const [first, second] = await Promise.all([ledger.reapExpiredHolds(later), ledger.reapExpiredHolds(later)]);
+    const [first, second] = await Promise.all([
+      ledger.reapExpiredHolds(later),
+      ledger.reapExpiredHolds(later),
+    ]);
     expect((first ?? 0) + (second ?? 0)).toBe(1);
     expect(await ledger.reapExpiredHolds(later)).toBe(0);
     expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 1000, held: 0 });

@@ -289,17 +289,21 @@ export class Scheduler {
           if (cancelled !== undefined) r.cancel(cancelled);
         },
         (err: unknown) => {
-          end();
-          if (task.handle !== handle || task.done || task.job.finished) return;
-          task.handle = undefined;
           const reason = err instanceof DispatchRefused ? err.reason : "unreachable";
           if (reason === "busy") {
-            // Not an attempt: the node was full. Mark it so in our view until its next load report.
-            task.attempt -= 1;
-            task.tried.delete(record.id);
+            // The node was full: mark it so in our view (until its owner reports its load again)
+            // before anything waiting is offered to it.
             const view = this.directory.get(record.id);
             if (view && !this.sessions.has(record.id))
               view.inFlight = Math.max(view.inFlight, view.maxConcurrency);
+          }
+          end();
+          if (task.handle !== handle || task.done || task.job.finished) return;
+          task.handle = undefined;
+          if (reason === "busy") {
+            // Not an attempt.
+            task.attempt -= 1;
+            task.tried.delete(record.id);
             this.place(task, true);
             return;
           }
