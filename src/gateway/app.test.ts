@@ -146,6 +146,21 @@ describe("gateway lifecycle", () => {
     expect(options.isReady()).toBe(true);
   });
 
+  it("limits account creation to 5 per address per minute by default", async () => {
+    const { accountLimiter } = resolveGatewayOptions({ backend: unreachableBackend() });
+    for (let i = 0; i < 5; i++) expect((await accountLimiter.take("10.0.0.1")).allowed).toBe(true);
+    const refused = await accountLimiter.take("10.0.0.1");
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBeGreaterThan(50);
+    expect((await accountLimiter.take("10.0.0.2")).allowed).toBe(true);
+  });
+
+  it("rejects a bad account rate limit", () => {
+    expect(() =>
+      resolveGatewayOptions({ backend: unreachableBackend(), accountRateLimit: { max: 5, windowMs: 0 } }),
+    ).toThrow(RangeError);
+  });
+
   it("rejects a bad body limit", () => {
     expect(() => resolveGatewayOptions({ backend: unreachableBackend(), bodyLimitBytes: 0 })).toThrow(
       RangeError,

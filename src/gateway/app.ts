@@ -1,14 +1,28 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { JobBackend } from "../client/types.js";
+import type { AccountBackend, JobBackend } from "../client/types.js";
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { frameworkErrorHandler, installErrorHandling } from "./error-handler.js";
+import { type LoggedRequest, serializeRequest } from "./log-redaction.js";
+import { FixedWindowRateLimiter, type RateLimiter } from "./rate-limiter.js";
+import { apiRoutes } from "./routes/api/index.js";
 import { healthRoutes } from "./routes/health.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import { StreamRegistry } from "./stream-registry.js";
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
+
+/** Default limit on account creation: 5 per client address per minute. */
+export const DEFAULT_ACCOUNT_RATE_LIMIT: Readonly<AccountRateLimit> = { max: 5, windowMs: 60_000 };
+
+/** How many accounts one client address may create in a window. */
+export interface AccountRateLimit {
+  /** Accounts per window, a positive integer. */
+  max: number;
+  /** Window length in ms, a positive integer. */
+  windowMs: number;
+}
 
 /**
  * Longest URL parameter the router accepts. Model ids travel in the path of `GET /v1/models/{id}`, and
@@ -18,22 +32,31 @@ const MAX_PARAM_LENGTH = 512;
 
 /** Options of `buildGateway`. */
 export interface GatewayOptions {
-  /** The router the gateway sends jobs to. Required. */
-  backend: JobBackend;
+  /** The router the gateway sends jobs and account calls to. Required. */
+  backend: JobBackend & AccountBackend;
   /** Logger for the app and its requests (used as Fastify's `loggerInstance`). Default: silent. */
   logger?: Logger;
   /** Largest request body in bytes; larger bodies are answered 413. Default 1 MiB (1048576). */
   bodyLimitBytes?: number;
   /** Readiness for `GET /readyz`; false or a throw answers 503. Default: always ready. */
   isReady?: () => boolean | Promise<boolean>;
+  /**
+   * Limit on `POST /api/v1/accounts` (and `/register`) per client address, counted in this process.
+   * Default 5 per minute (`DEFAULT_ACCOUNT_RATE_LIMIT`). The client address is the socket's peer: behind
+   * a proxy every client shares the proxy's address.
+   */
+  accountRateLimit?: AccountRateLimit;
+  /** A limiter to use instead of the in-memory one (a shared store, say); `accountRateLimit` is ignored. */
+  accountRateLimiter?: RateLimiter;
 }
 
 /** `GatewayOptions` with every default applied and every value checked. */
 export interface ResolvedGatewayOptions {
-  backend: JobBackend;
+  backend: JobBackend & AccountBackend;
   logger: Logger;
   bodyLimitBytes: number;
   isReady: () => boolean | Promise<boolean>;
+  accountLimiter: RateLimiter;
 }
 
 /** Applies the defaults of `GatewayOptions`; throws TypeError or RangeError for a bad value. */
@@ -50,18 +73,30 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     logger: options.logger ?? silentLogger(),
     bodyLimitBytes,
     isReady: options.isReady ?? (() => true),
+    // The constructor throws RangeError for a bad limit.
+    accountLimiter:
+      options.accountRateLimiter ??
+      new FixedWindowRateLimiter(options.accountRateLimit ?? DEFAULT_ACCOUNT_RATE_LIMIT),
   };
 }
 
 /**
- * Builds the HTTP gateway: the OpenAI-compatible routes and the health routes, with every error
- * answered as an OpenAI error body. Does not listen; the caller calls `listen()` (or `inject()` in
- * tests) and `close()`. Closing ends open SSE streams (cancelling their jobs), and requests that arrive
- * while the gateway closes are answered 503.
+ * The logger Fastify is given: the caller's, with a request serializer that keeps secrets that clients
+ * put in URLs (`?api_key=`) out of the request log lines.
+ */
+function gatewayLogger(logger: Logger): FastifyBaseLogger {
+  return logger.child({}, { serializers: { req: (req: LoggedRequest) => serializeRequest(req) } });
+}
+
+/**
+ * Builds the HTTP gateway: the OpenAI-compatible routes, the native API and the health routes, with
+ * every error answered as an OpenAI error body. Does not listen; the caller calls `listen()` (or
+ * `inject()` in tests) and `close()`. Closing ends open SSE streams (cancelling their jobs), and
+ * requests that arrive while the gateway closes are answered 503.
  */
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const resolved = resolveGatewayOptions(options);
-  const loggerInstance: FastifyBaseLogger = resolved.logger;
+  const loggerInstance = gatewayLogger(resolved.logger);
   const app = Fastify({
     loggerInstance,
     bodyLimit: resolved.bodyLimitBytes,
@@ -91,5 +126,10 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   installErrorHandling(app);
   await app.register(healthRoutes, { isReady: resolved.isReady });
   await app.register(openaiRoutes, { backend: resolved.backend, streams });
+  await app.register(apiRoutes, {
+    backend: resolved.backend,
+    streams,
+    accountLimiter: resolved.accountLimiter,
+  });
   return app;
 }

@@ -1,14 +1,25 @@
-import type { JobBackend } from "../client/types.js";
+import type { AccountBackend, JobBackend } from "../client/types.js";
 
 /**
- * A JobBackend for route tests that must stop before the router: every call throws (which the
- * gateway answers with 500) and is counted, so a test can assert that none was made.
+ * A backend for route tests that must stop before the router: every call throws (which the gateway
+ * answers with 500) and is counted, so a test can assert that none was made.
  */
-export function unreachableBackend(): JobBackend & { calls(): number } {
+export function unreachableBackend(): JobBackend & AccountBackend & { calls(): number } {
   let calls = 0;
   const fail = (): never => {
     calls++;
     throw new Error("the backend must not be called");
   };
-  return { submit: fail, submitStream: fail, listModels: fail, calls: () => calls };
+  return {
+    submit: fail,
+    submitStream: fail,
+    listModels: fail,
+    createAccount: fail,
+    balance: fail,
+    transactions: fail,
+    createKey: fail,
+    listKeys: fail,
+    revokeKey: fail,
+    calls: () => calls,
+  };
 }

@@ -20,9 +20,16 @@ export function optionalBodyObject(body: unknown): JsonObject {
   return body;
 }
 
-/** The `name` of `POST /api/v1/accounts` (and the seed system's `/register`); "" when absent. */
+/** The name an account gets when its creator gives none (the ledger requires one). */
+export const DEFAULT_ACCOUNT_NAME = "unnamed";
+
+/**
+ * The `name` of `POST /api/v1/accounts` (and the seed system's `/register`), trimmed;
+ * `DEFAULT_ACCOUNT_NAME` when absent or blank. The router checks its length.
+ */
 export function parseAccountName(body: unknown): string {
-  return optionalString(optionalBodyObject(body).name, "name") ?? "";
+  const name = optionalString(optionalBodyObject(body).name, "name")?.trim() ?? "";
+  return name === "" ? DEFAULT_ACCOUNT_NAME : name;
 }
 
 /** The `label` of `POST /api/v1/keys`; "" when absent. */
