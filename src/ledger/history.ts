@@ -72,10 +72,10 @@ export async function selectTransactions(
     note: string;
     created_at: unknown;
   }>(
-    `SELECT id::text AS id, kind, amount, job_id, note, created_at
-       FROM transactions
-      WHERE account_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-      ORDER BY id DESC
+    `SELECT t.id::text AS id, t.kind, t.amount, t.job_id, t.note, t.created_at
+       FROM transactions t
+      WHERE t.account_id = $1 AND ($2::bigint IS NULL OR t.id < $2::bigint)
+      ORDER BY t.id DESC
       LIMIT $3`,
     [accountId, before, limit + 1],
   );

@@ -102,7 +102,8 @@ export class PostgresServer {
       [
         ...["-D", data, "-p", String(port), "-k", dir],
         ...["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"],
-        ...["-c", "synchronous_commit=off", "-c", "max_connections=200"],
+        ...["-c", "synchronous_commit=off", "-c", "wal_level=minimal", "-c", "max_wal_senders=0"],
+        ...["-c", "max_connections=200"],
       ],
       { ...asUser, stdio: ["ignore", "ignore", "pipe"] },
     );

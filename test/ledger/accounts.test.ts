@@ -18,7 +18,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 async function rowsContaining(client: SqlClient, needle: string): Promise<string[]> {
   const columns = await client.query<{ table_name: string; column_name: string }>(
     `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'bytea', 'json', 'jsonb')`,
+      WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'bytea', 'json', 'jsonb')`,
   );
   expect(columns.rows.length).toBeGreaterThan(5);
   const hits: string[] = [];

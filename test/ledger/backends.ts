@@ -16,8 +16,9 @@ import { PostgresServer, postgresAvailable } from "../helpers/postgres.js";
 
 /**
  * The two ledger back-ends for `describe.each`. PostgreSQL: a private server per test file and a fresh
- * database per test. PGlite: a migrated data directory prepared once per file and loaded into a fresh
- * in-memory instance per test (a cold PGlite start runs initdb and takes seconds; loading takes less).
+ * database per test. PGlite: one in-memory instance per test file, loaded from a data directory prepared
+ * once (a cold start runs initdb and takes seconds), and a fresh schema per test, made the only one on
+ * the search path, so each test migrates and sees its own empty tables.
  */
 
 export type BackendName = "postgres" | "pglite";
@@ -29,20 +30,17 @@ export type TestLedgerOptions = Omit<LedgerOptions, "client" | "databaseUrl" | "
 
 /** One fresh database; every client and ledger made from it sees the same data. */
 export class TestDatabase {
-  private shared: SqlClient | undefined;
-
   constructor(
     private readonly backend: TestBackend,
     /** PostgreSQL URL; undefined on PGlite. */
     readonly url: string | undefined,
-    pglite?: PGlite,
-  ) {
-    if (pglite) this.shared = PgliteClient.wrap(pglite, true);
-  }
+    /** On PGlite: the file's one instance, already switched to this test's schema. */
+    private readonly pglite?: PGlite,
+  ) {}
 
-  /** A client of this database: a new pool on PostgreSQL, the one instance on PGlite. */
+  /** A client of this database: a new pool on PostgreSQL, a new handle on the file's PGlite. */
   client(): SqlClient {
-    if (this.shared) return this.backend.track(this.shared);
+    if (this.pglite) return this.backend.track(PgliteClient.wrap(this.pglite, false));
     return this.backend.track(new PgClient({ connectionString: this.url as string, maxConnections: 20 }));
   }
 
@@ -55,22 +53,31 @@ export class TestDatabase {
 export class TestBackend {
   private clients = new Set<SqlClient>();
   private ledgers: Ledger[] = [];
+  private schemas = 0;
+  private schemaInUse = false;
 
   private constructor(
     readonly name: BackendName,
     private readonly server: PostgresServer | undefined,
-    private readonly template: Blob | undefined,
+    private readonly pglite: PGlite | undefined,
   ) {}
 
   static async start(name: BackendName): Promise<TestBackend> {
     if (name === "postgres") return new TestBackend(name, await PostgresServer.start(), undefined);
-    return new TestBackend(name, undefined, await pgliteTemplate());
+    return new TestBackend(name, undefined, await PGlite.create({ loadDataDir: await pgliteTemplate() }));
   }
 
-  /** A new database: empty on PostgreSQL (a ledger migrates it), migrated on PGlite. */
+  /** A new, empty database (a ledger opened on it migrates it). On PGlite, one per test at a time. */
   async database(): Promise<TestDatabase> {
     if (this.server) return new TestDatabase(this, await this.server.createDatabase());
-    return new TestDatabase(this, undefined, await PGlite.create({ loadDataDir: this.template }));
+    const db = this.pglite as PGlite;
+    if (this.schemaInUse)
+      throw new Error("PGlite test databases are schemas: one per test, cleaned up after it");
+    this.schemaInUse = true;
+    const schema = `t_${++this.schemas}`;
+    const client = PgliteClient.wrap(db, false);
+    await client.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+    return new TestDatabase(this, undefined, db);
   }
 
   /** A fresh database with one ledger on it. */
@@ -96,10 +103,14 @@ export class TestBackend {
     this.clients.clear();
     await Promise.all(ledgers.map((l) => l.close()));
     await Promise.all(clients.map((c) => c.close()));
+    if (this.schemaInUse && this.pglite)
+      await PgliteClient.wrap(this.pglite, false).exec("SET search_path TO public");
+    this.schemaInUse = false;
   }
 
   async stop(): Promise<void> {
     await this.cleanup();
+    await (this.pglite ? PgliteClient.wrap(this.pglite, true).close() : undefined);
     await this.server?.stop();
   }
 }

@@ -25,10 +25,10 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
     const db = await backend.database();
     const client = db.client();
     const first = await migrate(client);
-    expect(first).toEqual(name === "postgres" ? [1] : []);
+    expect(first).toEqual([1]);
     expect(await migrate(client)).toEqual([]);
     const tables = await client.query<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(TABLES);
     const recorded = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
@@ -71,7 +71,7 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
   it.runIf(name === "pglite")("keeps its data in the data directory across restarts", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sy-pglite-"));
     dirs.push(dir);
-    const dataDir = join(dir, "ledger");
+    const dataDir = join(dir, "data", "ledger");
     const first = await Ledger.open({ pgliteDataDir: dataDir });
     const { accountId } = await first.createAccount({ name: "durable" });
     await first.grant(accountId, 5, "kept");
