@@ -190,6 +190,8 @@ const GRPC_FALLBACK: Partial<Record<GrpcStatus, ErrorCode>> = {
   [GrpcStatus.DEADLINE_EXCEEDED]: ErrorCode.DeadlineExceeded,
   [GrpcStatus.ABORTED]: ErrorCode.UpstreamFailed,
   [GrpcStatus.CANCELLED]: ErrorCode.Cancelled,
+  // A service the router does not run (accounts without a ledger): not available here.
+  [GrpcStatus.UNIMPLEMENTED]: ErrorCode.Unavailable,
 };
 
 function isServiceError(err: unknown): err is ServiceError {

@@ -217,6 +217,7 @@ export class Router {
 
   /** Cancels a job (client gone): nodes still working on it get TaskCancel. */
   cancel(job: Job, reason = "the client cancelled the job"): void {
+    if (job.finished) return;
     this.scheduler.fail(job, new SwitchyardError(ErrorCode.Cancelled, reason));
   }
 

@@ -19,7 +19,8 @@ export async function runGateway(argv: string[], config: Config, logger: Logger)
     port: { type: "string" },
   });
   const routers = flags.router ? parseAddressList(flags.router, "--router") : config.routerAddresses;
-  const client = new SwitchyardClient(config.apiKey ? { routers, apiKey: config.apiKey } : { routers });
+  // No default key: every request is paid for by the key it brings.
+  const client = new SwitchyardClient({ routers });
   const app = await buildGateway({ backend: client, logger, bodyLimitBytes: config.bodyLimitBytes });
   const host = flags.host ?? config.host;
   const port = intFlag(flags.port, "port", config.port, 0, 65535);
