@@ -1,4 +1,5 @@
-export { Ledger, type LedgerOptions } from "./ledger.js";
+export { Ledger } from "./ledger.js";
+export type { LedgerObservation, LedgerOperation, LedgerOptions } from "./ledger-options.js";
 export { type MigrateOptions, migrate } from "./migrate.js";
 export { PgClient, type PgClientOptions } from "./pg-client.js";
 export { PgliteClient, type PgliteClientOptions } from "./pglite-client.js";

@@ -1,32 +1,27 @@
-import { ErrorCode, SwitchyardError } from "../core/errors.js";
-import { type Logger, silentLogger } from "../core/logger.js";
+import { ErrorCode, SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
 import * as accounts from "./accounts.js";
 import { selectAccountImbalances, selectConservation, selectJobImbalances, selectMinted } from "./audit.js";
-import { AuthCache } from "./auth-cache.js";
+import { Authenticator } from "./authenticator.js";
 import { selectBalance, selectTransactions } from "./history.js";
 import { placeHold } from "./holds.js";
-import { hashApiKey, looksLikeApiKey } from "./keys.js";
+import {
+  type CompiledLedgerOptions,
+  compileLedgerOptions,
+  type LedgerOperation,
+  type LedgerOptions,
+} from "./ledger-options.js";
 import { migrate } from "./migrate.js";
 import { requirePositiveInt } from "./money.js";
-import { openSqlClient, type SqlClientChoice } from "./open-client.js";
+import { openSqlClient } from "./open-client.js";
 import { Reaper } from "./reaper.js";
 import { type JobRecord, type NodeTotals, selectJob, selectNodes } from "./records.js";
 import { reapExpired, settleJobs, validateSettleRequest } from "./settlement.js";
-import { SettlementBatcher, type SettlementBatcherOptions } from "./settlement-batcher.js";
+import { SettlementBatcher } from "./settlement-batcher.js";
 import { isRetryable, type SqlClient, type SqlExecutor } from "./sql-client.js";
 import type * as T from "./types.js";
 
-export interface LedgerOptions extends SqlClientChoice {
-  logger?: Logger;
-  /** Credits every new account starts with. Default 1000. */
-  openingGrant?: number;
-  /** How long a successful authentication is remembered, in ms; 0 turns the cache off. Default 5000. */
-  authCacheTtlMs?: number;
-  /** Group commit of settlements; `false` writes each settlement in its own transaction. Default on. */
-  batching?: SettlementBatcherOptions | false;
-  /** Apply pending migrations at open. Default true. */
-  migrate?: boolean;
-}
+export type { LedgerObservation, LedgerOperation, LedgerOptions } from "./ledger-options.js";
 
 const REAP_BATCH = 500;
 const TX_ATTEMPTS = 3;
@@ -35,51 +30,52 @@ const TX_ATTEMPTS = 3;
  * Accounts, API keys, holds, settlement and history over PostgreSQL or PGlite. Every method takes and
  * returns plain values and throws SwitchyardErrors for what a caller should see; a database failure
  * rejects with the driver's error (convert it with toSwitchyardError at the boundary). After close()
- * every method throws `unavailable`.
+ * every method rejects with `unavailable`.
  */
 export class Ledger {
   private state: "open" | "closing" | "closed" = "open";
   private closing: Promise<void> | undefined;
-  private readonly cache: AuthCache;
+  private readonly auth: Authenticator;
   private readonly batcher: SettlementBatcher | undefined;
   private readonly reaper: Reaper;
+  private readonly logger: Logger;
 
   private constructor(
     private readonly db: SqlClient,
     private readonly ownsClient: boolean,
-    private readonly logger: Logger,
-    private readonly openingGrant: number,
-    options: LedgerOptions,
+    private readonly options: CompiledLedgerOptions,
   ) {
-    this.cache = new AuthCache(options.authCacheTtlMs ?? 5_000);
-    const writeBatch = (reqs: T.SettleRequest[]) => this.inTx((tx) => settleJobs(tx, reqs));
+    this.logger = options.logger;
+    this.auth = new Authenticator(db, options.authCacheTtlMs);
     this.batcher =
       options.batching === false
         ? undefined
-        : new SettlementBatcher(writeBatch, (req) => this.settleDirect(req), logger, options.batching);
-    this.reaper = new Reaper((now) => this.reapExpiredHolds(now), logger);
+        : new SettlementBatcher(
+            (reqs) =>
+              this.observed("settle_batch", () => this.inTx((tx) => settleJobs(tx, reqs)), reqs.length),
+            (req) => this.settleDirect(req),
+            this.logger,
+            options.batching,
+          );
+    this.reaper = new Reaper((now) => this.reapExpiredHolds(now), this.logger);
   }
 
   /**
    * Opens the back-end (a given client, else DATABASE_URL's PostgreSQL, else PGlite) and migrates it.
-   * Throws invalid_argument for a bad opening grant; rejects with the driver's error when the database
-   * cannot be reached or migrated.
+   * Throws invalid_argument for a bad option; rejects with the driver's error when the database cannot
+   * be reached or migrated.
    */
   static async open(options: LedgerOptions = {}): Promise<Ledger> {
-    const openingGrant = options.openingGrant ?? 1000;
-    if (!Number.isSafeInteger(openingGrant) || openingGrant < 0) {
-      throw new SwitchyardError(ErrorCode.InvalidArgument, "openingGrant must be a non-negative integer");
-    }
-    const logger = (options.logger ?? silentLogger()).child({ component: "ledger" });
+    const compiled = compileLedgerOptions(options);
     const { client, owned } = await openSqlClient(options);
     try {
-      if (options.migrate !== false) await migrate(client, { logger });
+      if (compiled.migrate) await migrate(client, { logger: compiled.logger });
     } catch (err) {
       if (owned) await client.close();
       throw err;
     }
-    logger.info({ backend: client.kind }, "ledger open");
-    return new Ledger(client, owned, logger, openingGrant, options);
+    compiled.logger.info({ backend: client.kind }, "ledger open");
+    return new Ledger(client, owned, compiled);
   }
 
   /** "postgres" or "pglite". */
@@ -89,56 +85,39 @@ export class Ledger {
 
   /** A new account with its opening grant and a first key, in one transaction. Throws invalid_argument. */
   async createAccount(input: { name: string; role?: T.Role }): Promise<T.CreatedAccount> {
-    this.assertOpen();
-    const created = await this.inTx((tx) => accounts.insertAccount(tx, input, this.openingGrant));
+    const created = await this.op("create_account", () =>
+      this.inTx((tx) => accounts.insertAccount(tx, input, this.options.openingGrant)),
+    );
     this.logger.info({ accountId: created.accountId, keyId: created.keyId }, "account created");
     return created;
   }
 
   /** Another key for the account. Throws not_found (account), invalid_argument (label, role). */
   async createKey(accountId: string, input: { label?: string; role?: T.Role } = {}): Promise<T.CreatedKey> {
-    this.assertOpen();
-    const key = await accounts.addKey(this.db, accountId, input);
+    const key = await this.op("create_key", () => accounts.addKey(this.db, accountId, input));
     this.logger.info({ accountId, keyId: key.keyId }, "key created");
     return key;
   }
 
   /** The account's keys, oldest first, without secrets. Throws not_found. */
-  async listKeys(accountId: string): Promise<T.KeyInfo[]> {
-    this.assertOpen();
-    return accounts.selectKeys(this.db, accountId);
+  listKeys(accountId: string): Promise<T.KeyInfo[]> {
+    return this.op("list_keys", () => accounts.selectKeys(this.db, accountId));
   }
 
   /** Revokes one of the account's own keys. Throws not_found when the account has no such key. */
   async revokeKey(accountId: string, keyId: string): Promise<void> {
-    this.assertOpen();
-    await accounts.markKeyRevoked(this.db, accountId, keyId);
-    this.cache.dropKey(keyId);
+    await this.op("revoke_key", () => accounts.markKeyRevoked(this.db, accountId, keyId));
+    this.auth.forgetKey(keyId);
     this.logger.info({ accountId, keyId }, "key revoked");
   }
 
   /**
    * Who presents this key. Throws unauthenticated for an unknown or revoked key, permission_denied for
-   * a suspended key or account. Successes are cached for a few seconds.
+   * a suspended key or account. Successes are cached for a few seconds; revoking or suspending through
+   * this instance takes effect at once, through another within the cache TTL.
    */
-  async authenticate(apiKey: string): Promise<T.Principal> {
-    this.assertOpen();
-    if (typeof apiKey !== "string" || !looksLikeApiKey(apiKey)) throw unauthenticated();
-    const hash = hashApiKey(apiKey);
-    const cached = this.cache.get(hash);
-    if (cached) return cached;
-    const epoch = this.cache.epoch;
-    const found = await accounts.findKeyByHash(this.db, hash);
-    if (!found || found.revoked) throw unauthenticated();
-    if (found.keySuspended || found.accountSuspended) {
-      throw new SwitchyardError(
-        ErrorCode.PermissionDenied,
-        found.accountSuspended ? "the account is suspended" : "the key is suspended",
-      );
-    }
-    const principal = { accountId: found.accountId, keyId: found.keyId, role: found.role };
-    this.cache.set(hash, principal, epoch);
-    return principal;
+  authenticate(apiKey: string): Promise<T.Principal> {
+    return this.op("authenticate", () => this.auth.authenticate(apiKey));
   }
 
   /**
@@ -146,24 +125,21 @@ export class Ledger {
    * insufficient_credits (nothing changed), permission_denied (suspended account), not_found (account),
    * invalid_argument (bad input, or the job id already has a hold).
    */
-  async hold(req: T.HoldRequest): Promise<T.HoldResult> {
-    this.assertOpen();
-    const held = await placeHold(this.db, req);
-    this.logger.debug({ jobId: req.jobId, accountId: req.accountId, amount: req.amount }, "hold placed");
-    return held;
+  hold(req: T.HoldRequest): Promise<T.HoldResult> {
+    return this.op("hold", () => placeHold(this.db, req));
   }
 
   /**
    * Settles a job exactly once: pays the rewards from the hold, refunds the rest to the client. A job
    * already settled or reaped gives `{ settled: false }` and changes nothing. Goes through the group
    * commit unless batching is off. Throws not_found (no such job), invalid_argument (bad request,
-   * rewards above the hold, unknown operator: the hold then stays open for a retry or the reaper),
-   * unavailable (closed).
+   * rewards above the hold, unknown operator: the hold then stays open for a retry or the reaper).
    */
-  async settle(req: T.SettleRequest): Promise<T.SettleResult> {
-    this.assertOpen();
-    validateSettleRequest(req);
-    return await (this.batcher ? this.batcher.submit(req) : this.settleDirect(req));
+  settle(req: T.SettleRequest): Promise<T.SettleResult> {
+    return this.op("settle", () => {
+      validateSettleRequest(req);
+      return this.batcher ? this.batcher.submit(req) : this.settleDirect(req);
+    });
   }
 
   /** Writes queued settlements now; resolves when none is queued or in flight. */
@@ -176,13 +152,14 @@ export class Ledger {
    * `expired`. Safe to run from several replicas at once. Returns how many holds it refunded.
    */
   async reapExpiredHolds(now = Date.now()): Promise<number> {
-    this.assertOpen();
-    let total = 0;
-    for (;;) {
-      const count = await this.inTx((tx) => reapExpired(tx, now, REAP_BATCH));
-      total += count;
-      if (count < REAP_BATCH) break;
-    }
+    const total = await this.op("reap", async () => {
+      let sum = 0;
+      for (;;) {
+        const count = await this.inTx((tx) => reapExpired(tx, now, REAP_BATCH));
+        sum += count;
+        if (count < REAP_BATCH) return sum;
+      }
+    });
     if (total > 0) this.logger.info({ count: total }, "expired holds refunded");
     return total;
   }
@@ -190,8 +167,7 @@ export class Ledger {
   /** Runs reapExpiredHolds every `intervalMs` (default 5000) until stopReaper() or close(). */
   startReaper(intervalMs = 5_000): void {
     this.assertOpen();
-    requirePositiveInt(intervalMs, "intervalMs");
-    this.reaper.start(intervalMs);
+    this.reaper.start(requirePositiveInt(intervalMs, "intervalMs"));
   }
 
   /** Stops the periodic reaper; resolves once a pass in progress has finished. */
@@ -200,78 +176,67 @@ export class Ledger {
   }
 
   /** Balance, open holds, rewards earned and net spending. Throws not_found. */
-  async balance(accountId: string): Promise<T.BalanceSummary> {
-    this.assertOpen();
-    return selectBalance(this.db, accountId);
+  balance(accountId: string): Promise<T.BalanceSummary> {
+    return this.op("balance", () => selectBalance(this.db, accountId));
   }
 
   /** History, newest first, `limit` 1–500 (default 50). Throws invalid_argument (limit, cursor). */
   transactions(
     accountId: string,
-    options: { limit?: number; cursor?: string | null } = {},
+    page: { limit?: number; cursor?: string | null } = {},
   ): Promise<T.TransactionPage> {
-    this.assertOpen();
-    return selectTransactions(this.db, accountId, options);
+    return this.op("transactions", () => selectTransactions(this.db, accountId, page));
   }
 
   /** Admin grant; returns the new balance. Throws not_found, invalid_argument (amount, reason). */
   async grant(accountId: string, amount: number, reason = ""): Promise<number> {
-    this.assertOpen();
-    const balance = await accounts.grantCredits(this.db, accountId, amount, reason);
+    const balance = await this.op("grant", () => accounts.grantCredits(this.db, accountId, amount, reason));
     this.logger.info({ accountId, amount }, "credits granted");
     return balance;
   }
 
   /** Suspends (or restores) an account: its keys are refused and it cannot place holds. Throws not_found. */
   async setAccountSuspended(accountId: string, suspended: boolean): Promise<void> {
-    this.assertOpen();
-    await accounts.markAccountSuspended(this.db, accountId, suspended);
-    this.cache.dropAccount(accountId);
+    await this.op("suspend", () => accounts.markAccountSuspended(this.db, accountId, suspended));
+    this.auth.forgetAccount(accountId);
     this.logger.info({ accountId, suspended }, "account suspension changed");
   }
 
   /** Suspends (or restores) one key. Throws not_found. */
   async setKeySuspended(keyId: string, suspended: boolean): Promise<void> {
-    this.assertOpen();
-    const accountId = await accounts.markKeySuspended(this.db, keyId, suspended);
-    this.cache.dropKey(keyId);
+    const accountId = await this.op("suspend", () => accounts.markKeySuspended(this.db, keyId, suspended));
+    this.auth.forgetKey(keyId);
     this.logger.info({ accountId, keyId, suspended }, "key suspension changed");
   }
 
   /** One job's record. Throws not_found. */
-  async job(jobId: string): Promise<JobRecord> {
-    this.assertOpen();
-    return selectJob(this.db, jobId);
+  job(jobId: string): Promise<JobRecord> {
+    return this.op("read", () => selectJob(this.db, jobId));
   }
 
   /** Lifetime totals of an operator's nodes. */
-  async nodes(operatorAccountId: string): Promise<NodeTotals[]> {
-    this.assertOpen();
-    return selectNodes(this.db, operatorAccountId);
+  nodes(operatorAccountId: string): Promise<NodeTotals[]> {
+    return this.op("read", () => selectNodes(this.db, operatorAccountId));
   }
 
   /** Sum of all grants: every credit ever created. */
-  async mintedTotal(): Promise<number> {
-    this.assertOpen();
-    return selectMinted(this.db);
+  mintedTotal(): Promise<number> {
+    return this.op("audit", () => selectMinted(this.db));
   }
 
   /** balances + open holds = minted, read in one snapshot. */
-  async auditConservation(): Promise<T.ConservationAudit> {
-    this.assertOpen();
-    return selectConservation(this.db);
+  auditConservation(): Promise<T.ConservationAudit> {
+    return this.op("audit", () => selectConservation(this.db));
   }
 
   /** Jobs whose transactions do not net to zero (settled) or to minus the hold (open). Should be empty. */
-  async jobTransactionSums(): Promise<T.JobImbalance[]> {
-    this.assertOpen();
-    return selectJobImbalances(this.db);
+  jobTransactionSums(): Promise<T.JobImbalance[]> {
+    return this.op("audit", () => selectJobImbalances(this.db));
   }
 
   /** Accounts whose balance is not the sum of their transactions. Should be empty. */
-  async accountTransactionSums(): Promise<Array<{ accountId: string; balance: number; journal: number }>> {
-    this.assertOpen();
-    return selectAccountImbalances(this.db);
+  accountTransactionSums(): Promise<Array<{ accountId: string; balance: number; journal: number }>> {
+    return this.op("audit", () => selectAccountImbalances(this.db));
   }
 
   /** Stops the reaper, writes queued settlements, then closes the database if the ledger opened it. */
@@ -283,7 +248,8 @@ export class Ledger {
   private async shutdown(): Promise<void> {
     this.state = "closing";
     const failures: unknown[] = [];
-    for (const step of [() => this.reaper.stop(), () => this.batcher?.close(), () => this.closeClient()]) {
+    const steps = [() => this.reaper.stop(), () => this.batcher?.close(), () => this.closeClient()];
+    for (const step of steps) {
       try {
         await step();
       } catch (err) {
@@ -291,7 +257,7 @@ export class Ledger {
       }
     }
     this.state = "closed";
-    this.cache.clear();
+    this.auth.clear();
     if (failures.length > 0) throw new AggregateError(failures, "ledger close failed");
   }
 
@@ -303,7 +269,6 @@ export class Ledger {
     const [result] = await this.inTx((tx) => settleJobs(tx, [req]));
     if (result instanceof SwitchyardError) throw result;
     if (!result) throw new SwitchyardError(ErrorCode.Internal, "settlement result missing");
-    this.logger.debug({ jobId: req.jobId, outcome: req.outcome, ...result }, "job settled");
     return result;
   }
 
@@ -319,12 +284,33 @@ export class Ledger {
     }
   }
 
+  /** A public operation: refused once closing, timed and reported to `observe`. */
+  private async op<R>(operation: LedgerOperation, fn: () => Promise<R>): Promise<R> {
+    this.assertOpen();
+    return this.observed(operation, fn);
+  }
+
+  private async observed<R>(operation: LedgerOperation, fn: () => Promise<R>, count?: number): Promise<R> {
+    const started = performance.now();
+    const report = (outcome: "ok" | ErrorCode, n = count) =>
+      this.options.observe({
+        operation,
+        outcome,
+        durationMs: performance.now() - started,
+        ...(n === undefined ? {} : { count: n }),
+      });
+    try {
+      const result = await fn();
+      report("ok", operation === "reap" ? (result as number) : count);
+      return result;
+    } catch (err) {
+      report(toSwitchyardError(err).code);
+      throw err;
+    }
+  }
+
   private assertOpen(): void {
     // Settlements already queued may still be written while closing; new calls are refused.
     if (this.state !== "open") throw new SwitchyardError(ErrorCode.Unavailable, "the ledger is closed");
   }
-}
-
-function unauthenticated(): SwitchyardError {
-  return new SwitchyardError(ErrorCode.Unauthenticated, "missing, unknown or revoked API key");
 }

@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SwitchyardError } from "../../src/core/errors.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { SqlClient } from "../../src/ledger/sql-client.js";
-import { BACKENDS, capturingLogger, TestBackend } from "./backends.js";
+import { BACKENDS, capturingLogger, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -35,7 +37,7 @@ async function rowsContaining(client: SqlClient, needle: string): Promise<string
 describe.each(BACKENDS)("accounts and keys on %s", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(() => backend.stop());

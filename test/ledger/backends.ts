@@ -26,6 +26,18 @@ export type BackendName = "postgres" | "pglite";
 /** PostgreSQL where its binaries are installed (always under CI=true), PGlite always. */
 export const BACKENDS: BackendName[] = postgresAvailable() ? ["postgres", "pglite"] : ["pglite"];
 
+const PG_TEMPLATE = "ledger_template";
+
+/**
+ * Starts both back-ends at once, at import time of a test file, so their start-up overlaps; each
+ * `describe` then awaits its own. Rejections surface where they are awaited.
+ */
+export function startBackends(): (name: BackendName) => Promise<TestBackend> {
+  const started = new Map(BACKENDS.map((name) => [name, TestBackend.start(name)] as const));
+  for (const promise of started.values()) promise.catch(() => {});
+  return (name) => started.get(name) ?? TestBackend.start(name);
+}
+
 export type TestLedgerOptions = Omit<LedgerOptions, "client" | "databaseUrl" | "pgliteDataDir">;
 
 /** One fresh database; every client and ledger made from it sees the same data. */
@@ -63,13 +75,29 @@ export class TestBackend {
   ) {}
 
   static async start(name: BackendName): Promise<TestBackend> {
-    if (name === "postgres") return new TestBackend(name, await PostgresServer.start(), undefined);
-    return new TestBackend(name, undefined, await PGlite.create({ loadDataDir: await pgliteTemplate() }));
+    if (name === "pglite") {
+      return new TestBackend(name, undefined, await PGlite.create({ loadDataDir: await pgliteTemplate() }));
+    }
+    const server = await PostgresServer.start();
+    try {
+      const client = new PgClient({ connectionString: await server.createDatabase({ name: PG_TEMPLATE }) });
+      await migrate(client).finally(() => client.close());
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return new TestBackend(name, server, undefined);
   }
 
-  /** A new, empty database (a ledger opened on it migrates it). On PGlite, one per test at a time. */
-  async database(): Promise<TestDatabase> {
-    if (this.server) return new TestDatabase(this, await this.server.createDatabase());
+  /**
+   * A new database. On PostgreSQL a copy of a migrated template, or empty when `empty` is set; on
+   * PGlite always an empty schema (a ledger opened on it migrates it), one per test at a time.
+   */
+  async database(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+    if (this.server) {
+      const url = await this.server.createDatabase(options.empty ? {} : { template: PG_TEMPLATE });
+      return new TestDatabase(this, url);
+    }
     const db = this.pglite as PGlite;
     if (this.schemaInUse)
       throw new Error("PGlite test databases are schemas: one per test, cleaned up after it");

@@ -1,8 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SwitchyardError } from "../../src/core/errors.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
+import { runLedgerLoad } from "../../src/ledger/load.js";
 import type { HoldRequest } from "../../src/ledger/types.js";
-import { BACKENDS, TestBackend } from "./backends.js";
+import { BACKENDS, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 function holdOf(accountId: string, jobId: string, amount: number, holdTtlMs = 60_000): HoldRequest {
   return { jobId, accountId, amount, capability: "echo", chunks: 1, routerId: "r1", holdTtlMs };
@@ -18,7 +21,7 @@ async function expectConsistent(ledger: Ledger): Promise<void> {
 describe.each(BACKENDS)("ledger under concurrency on %s", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(() => backend.stop());
@@ -102,6 +105,23 @@ describe.each(BACKENDS)("ledger under concurrency on %s", (name) => {
     expect(refunds.length).toBe(40);
     expect(earned + refunds.reduce((sum, t) => sum + t.amount, 0)).toBe(800);
     await expectConsistent(a);
+  });
+
+  it("the load workload holds and settles every job and conserves credits", async () => {
+    const batches: number[] = [];
+    const ledger = await backend.ledger({
+      batching: {},
+      observe: (o) => {
+        if (o.operation === "settle_batch" && o.count !== undefined) batches.push(o.count);
+      },
+    });
+    const result = await runLedgerLoad(ledger, { jobs: 300, concurrency: 32, chunks: 2, clients: 4 });
+    expect(result).toMatchObject({ jobs: 300, conserved: true });
+    expect(result.jobsPerSecond).toBeGreaterThan(0);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(300);
+    // Settlements shared transactions.
+    expect(batches.length).toBeLessThan(300);
+    await expectConsistent(ledger);
   });
 
   it("reapers racing each other and late settlements refund every expired hold exactly once", async () => {

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SwitchyardError } from "../../src/core/errors.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { JobOutcome, Reward, SettleResult } from "../../src/ledger/types.js";
-import { BACKENDS, TestBackend } from "./backends.js";
+import { BACKENDS, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 /**
  * Conservation under concurrency: random holds, grants and settlements (with random outcomes and
@@ -157,7 +159,7 @@ async function runScenario(a: Ledger, b: Ledger, scenario: Scenario): Promise<vo
 describe.each(BACKENDS)("credit conservation on %s", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterAll(() => backend.stop());
 

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SwitchyardError } from "../../src/core/errors.js";
-import { BACKENDS, TestBackend } from "./backends.js";
+import { BACKENDS, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -15,7 +17,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe.each(BACKENDS)("transaction history on %s", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(() => backend.stop());

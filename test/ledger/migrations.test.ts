@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { migrate } from "../../src/ledger/migrate.js";
 import { PgClient } from "../../src/ledger/pg-client.js";
-import { BACKENDS, capturingLogger, TestBackend } from "./backends.js";
+import { BACKENDS, capturingLogger, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 const TABLES = ["accounts", "api_keys", "holds", "jobs", "nodes", "schema_migrations", "transactions"];
 
@@ -13,7 +15,7 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
   let backend: TestBackend;
   const dirs: string[] = [];
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(async () => {
@@ -22,7 +24,7 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
   });
 
   it("creates every table once; running again is a no-op", async () => {
-    const db = await backend.database();
+    const db = await backend.database({ empty: true });
     const client = db.client();
     const first = await migrate(client);
     expect(first).toEqual([1]);
@@ -56,7 +58,7 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
   });
 
   it.runIf(name === "postgres")("two processes migrating one database at once both succeed", async () => {
-    const db = await backend.database();
+    const db = await backend.database({ empty: true });
     const one = new PgClient({ connectionString: db.url as string });
     const two = new PgClient({ connectionString: db.url as string });
     backend.track(one);

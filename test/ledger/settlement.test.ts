@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SwitchyardError } from "../../src/core/errors.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { HoldRequest } from "../../src/ledger/types.js";
-import { BACKENDS, TestBackend } from "./backends.js";
+import { BACKENDS, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -41,13 +43,14 @@ async function expectConsistent(ledger: Ledger): Promise<void> {
 describe.each(BACKENDS)("holds and settlement on %s", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(() => backend.stop());
 
   it("moves the cost into a hold with the job and a charge, and refuses what it cannot cover", async () => {
-    const ledger = await backend.ledger();
+    const seen: string[] = [];
+    const ledger = await backend.ledger({ observe: (o) => seen.push(`${o.operation}:${o.outcome}`) });
     const { accountId } = await ledger.createAccount({ name: "client" });
     const held = await ledger.hold(holdOf(accountId, "j1", 300, { chunks: 3, capability: "upper" }));
     expect(held.balance).toBe(700);
@@ -80,6 +83,14 @@ describe.each(BACKENDS)("holds and settlement on %s", (name) => {
     expect(await codeOf(ledger.hold(holdOf(accountId, "j5", 10)))).toBe("permission_denied");
     expect(await ledger.balance(accountId)).toEqual({ balance: 700, held: 300, earned: 0, spent: 300 });
     expect((await ledger.transactions(accountId)).items).toHaveLength(2);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        "hold:ok",
+        "hold:insufficient_credits",
+        "hold:permission_denied",
+        "hold:not_found",
+      ]),
+    );
     await expectConsistent(ledger);
   });
 

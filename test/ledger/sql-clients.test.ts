@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SqlState, sqlState } from "../../src/ledger/sql-client.js";
-import { BACKENDS, TestBackend } from "./backends.js";
+import { BACKENDS, startBackends, type TestBackend } from "./backends.js";
+
+const started = startBackends();
 
 describe.each(BACKENDS)("the %s SqlClient", (name) => {
   let backend: TestBackend;
   beforeAll(async () => {
-    backend = await TestBackend.start(name);
+    backend = await started(name);
   });
   afterEach(() => backend.cleanup());
   afterAll(() => backend.stop());
