@@ -17,7 +17,12 @@ import {
   type RevokeKeyResponse,
 } from "../gen/switchyard/v1/account.js";
 import { type JobEvent, type JobResult, JobServiceClient } from "../gen/switchyard/v1/job.js";
-import { type ListModelsResponse, NetworkServiceClient } from "../gen/switchyard/v1/network.js";
+import {
+  type GetStatusResponse,
+  type ListModelsResponse,
+  type ListNodesResponse,
+  NetworkServiceClient,
+} from "../gen/switchyard/v1/network.js";
 import { toOutcome, toSubmitRequest } from "./convert.js";
 import type {
   AccountBackend,
@@ -28,7 +33,10 @@ import type {
   JobOutcome,
   JobRequest,
   JobStreamEvent,
+  NetworkBackend,
+  NetworkStatus,
   NewAccount,
+  NodeEntry,
   OnlineModel,
   TransactionPage,
 } from "./types.js";
@@ -65,7 +73,7 @@ function unreachable(err: SwitchyardError): boolean {
  * thrown as SwitchyardError with the catalogue code the router sent. With several routers, a call that
  * cannot reach one tries the next.
  */
-export class SwitchyardClient implements JobBackend, AccountBackend {
+export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBackend {
   private readonly channels: Channel[];
   private readonly apiKey: string | undefined;
   private next = 0;
@@ -133,6 +141,25 @@ export class SwitchyardClient implements JobBackend, AccountBackend {
       ),
     );
     return response.models.map((m) => ({ id: m.id, nodes: m.nodes, createdUnixMs: m.createdUnixMs }));
+  }
+
+  /** Nodes online, capabilities, prices, models and recent job figures. */
+  async status(options: CallOptions = {}): Promise<NetworkStatus> {
+    return this.withFailover((c) =>
+      this.unary<GetStatusResponse>(options, (m, done) => c.network.getStatus({}, m, done)),
+    );
+  }
+
+  /** Nodes online, optionally only those with a capability and/or model. */
+  async nodes(
+    filter: { capability?: string; model?: string } = {},
+    options: CallOptions = {},
+  ): Promise<NodeEntry[]> {
+    const request = { capability: filter.capability ?? "", model: filter.model ?? "" };
+    const response = await this.withFailover((c) =>
+      this.unary<ListNodesResponse>(options, (m, done) => c.network.listNodes(request, m, done)),
+    );
+    return response.nodes;
   }
 
   /** Creates an account with its opening credits; the key is returned this once. */

@@ -120,3 +120,39 @@ export interface AccountBackend {
   listKeys(options: CallOptions): Promise<ApiKeyEntry[]>;
   revokeKey(keyId: string, options: CallOptions): Promise<void>;
 }
+
+/** The network as one router replica sees it. */
+export interface NetworkStatus {
+  nodesOnline: number;
+  capabilities: Array<{ capability: string; nodes: number; price: number }>;
+  models: string[];
+  jobs24h: number;
+  failureRate24h: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+/** One online node. */
+export interface NodeEntry {
+  nodeId: string;
+  name: string;
+  capabilities: string[];
+  languages: string[];
+  models: string[];
+  maxConcurrency: number;
+  inFlight: number;
+  load: number;
+  draining: boolean;
+  labels: Record<string, string>;
+  routerId: string;
+  connectedUnixMs: number;
+  tasksSucceeded: number;
+  tasksFailed: number;
+  latencyP50Ms: number;
+}
+
+/** What the gateway's status routes need from the router. */
+export interface NetworkBackend {
+  status(options?: CallOptions): Promise<NetworkStatus>;
+  nodes(filter?: { capability?: string; model?: string }, options?: CallOptions): Promise<NodeEntry[]>;
+}

@@ -31,8 +31,8 @@ export function validateSettleRequest(req: SettleRequest): void {
   if (!OUTCOMES.has(req.outcome)) {
     throw invalidArgument("outcome must be succeeded, failed, cancelled or deadline", "outcome");
   }
-  if (req.durationMs !== undefined && (!Number.isSafeInteger(req.durationMs) || req.durationMs < 0)) {
-    throw invalidArgument("duration_ms must be a non-negative integer", "duration_ms");
+  if (req.durationMs !== undefined && (!Number.isFinite(req.durationMs) || req.durationMs < 0)) {
+    throw invalidArgument("duration_ms must be a non-negative number", "duration_ms");
   }
   if (req.rewards !== undefined && !Array.isArray(req.rewards)) {
     throw invalidArgument("rewards must be a list", "rewards");
@@ -187,7 +187,8 @@ export async function settleJobs(
   for (const req of requests) if (!byId.has(req.jobId)) byId.set(req.jobId, req);
   const plans = released.map((hold) => {
     const req = byId.get(hold.jobId) as SettleRequest;
-    return { hold, outcome: req.outcome, rewards: req.rewards ?? [], durationMs: req.durationMs ?? null };
+    const durationMs = req.durationMs === undefined ? null : Math.round(req.durationMs);
+    return { hold, outcome: req.outcome, rewards: req.rewards ?? [], durationMs };
   });
   const applied = plans.length > 0 ? await applyPlans(tx, plans) : new Map<string, SettleResult>();
   const missing = ids.filter((id) => !applied.has(id));

@@ -75,6 +75,7 @@ export interface SettleRequest {
   outcome: JobOutcome;
   /** Payments from the hold; may be non-empty for a failed job whose finished chunks are paid. */
   rewards?: Reward[];
+  /** Wall time of the job in ms; stored rounded. */
   durationMs?: number;
 }
 

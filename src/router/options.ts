@@ -4,6 +4,7 @@ import { silentLogger } from "../core/logger.js";
 import type { Billing } from "./billing/billing.js";
 import type { NodeDirectory } from "./directory/directory.js";
 import type { Bus } from "./fanout/bus.js";
+import type { RouterObserver } from "./observer.js";
 import { DEFAULT_WEIGHTS, type RoutingWeights } from "./scoring/score.js";
 
 /** Options of Router.create(). Every field is optional; defaults are documented on each. */
@@ -53,6 +54,8 @@ export interface RouterOptions {
   maxContentChars?: number;
   /** Source of the random score term, for reproducible tests. Default Math.random. */
   random?: () => number;
+  /** Hear the router's events (metrics). Default none. */
+  observers?: RouterObserver[];
 }
 
 /** RouterOptions with every default applied and every value checked. */

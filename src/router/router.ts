@@ -14,10 +14,12 @@ import { operatorOf } from "./grpc/auth.js";
 import { GrpcRouterServer } from "./grpc/server.js";
 import { Job, type JobSink, type JobSpec, requirementOf } from "./jobs/job.js";
 import { Scheduler } from "./jobs/scheduler.js";
+import { combineObservers, type RouterObserver } from "./observer.js";
 import { compileRouterOptions, type RouterOptions, type RouterSettings } from "./options.js";
 import { isCapable } from "./scoring/score.js";
 import { NodeSession } from "./sessions/node-session.js";
 import { nodeIdFor, type ValidRegistration } from "./sessions/register.js";
+import { RouterStats } from "./stats/job-stats.js";
 
 export type RouterState = "running" | "closing" | "closed";
 
@@ -31,6 +33,9 @@ export class Router {
   readonly bus: Bus | undefined;
   /** Auth and credits; undefined runs the router open and free (library use, tests). */
   readonly billing: Billing | undefined;
+  /** What this replica has seen: jobs over 24 hours, tasks per node. */
+  readonly stats = new RouterStats();
+  private readonly observer: Required<RouterObserver>;
   private readonly sessions = new Map<string, NodeSession>();
   private readonly served = new Map<string, Promise<Subscription | undefined>>();
   private directoryEvents: Subscription | undefined;
@@ -46,14 +51,16 @@ export class Router {
     settings: RouterSettings,
     directory: NodeDirectory,
     bus: Bus | undefined,
-    billing?: Billing,
+    billing: Billing | undefined,
+    observers: RouterObserver[],
   ) {
     this.settings = settings;
     this.directory = directory;
     this.bus = bus;
     this.billing = billing;
     this.logger = settings.logger.child({ routerId: settings.id });
-    this.scheduler = new Scheduler(settings, directory, this.sessions, bus);
+    this.observer = combineObservers([this.stats, ...observers]);
+    this.scheduler = new Scheduler(settings, directory, this.sessions, bus, this.observer);
   }
 
   /** Builds a router and starts serving gRPC on the configured port. */
@@ -64,6 +71,7 @@ export class Router {
       options.directory ?? new InMemoryDirectory(),
       options.bus,
       options.billing,
+      options.observers ?? [],
     );
     // Nodes of other replicas coming up or freeing slots may serve queued work here.
     router.directoryEvents = options.bus?.subscribe((event) => {
@@ -190,6 +198,7 @@ export class Router {
       },
       "job accepted",
     );
+    this.observer.jobAccepted(spec.capability, job.tasks.length);
     this.scheduler.start(job);
     return job;
   }

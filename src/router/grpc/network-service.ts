@@ -8,23 +8,33 @@ import type {
   ListNodesResponse,
   NetworkServiceServer,
 } from "../../gen/switchyard/v1/network.js";
-import type { NodeDirectory } from "../directory/directory.js";
 import { listModels, listNodes, networkStatus } from "../network/views.js";
+import type { Router } from "../router.js";
 
-/** NetworkService: read-only views of the node directory. */
-export function networkService(directory: NodeDirectory): NetworkServiceServer {
+/**
+ * NetworkService: read-only views of the node directory and of what this replica has seen (jobs over
+ * 24 hours, task outcomes per node). Status is computed at most once a second.
+ */
+export function networkService(router: Router): NetworkServiceServer {
+  const directory = router.directory;
+  let cached: { at: number; value: GetStatusResponse } | undefined;
+  const priceOf = (capability: string): number => router.billing?.price(capability) ?? 0;
   return {
     getStatus(
       _call: ServerUnaryCall<GetStatusRequest, GetStatusResponse>,
       cb: sendUnaryData<GetStatusResponse>,
     ) {
-      cb(null, networkStatus(directory.list()));
+      const now = Date.now();
+      if (!cached || now - cached.at >= 1_000) {
+        cached = { at: now, value: networkStatus(directory.list(), router.stats.window(), priceOf) };
+      }
+      cb(null, cached.value);
     },
     listNodes(
       call: ServerUnaryCall<ListNodesRequest, ListNodesResponse>,
       cb: sendUnaryData<ListNodesResponse>,
     ) {
-      cb(null, { nodes: listNodes(directory.list(), call.request) });
+      cb(null, { nodes: listNodes(directory.list(), call.request, (id) => router.stats.node(id)) });
     },
     listModels(
       _call: ServerUnaryCall<ListModelsRequest, ListModelsResponse>,

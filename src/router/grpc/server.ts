@@ -38,7 +38,7 @@ export class GrpcRouterServer {
     });
     server.addService(NodeServiceService, nodeService(router));
     server.addService(JobServiceService, jobService(router));
-    server.addService(NetworkServiceService, networkService(router.directory));
+    server.addService(NetworkServiceService, networkService(router));
     // Without billing there are no accounts, and admin methods arrive with the operations work: their
     // methods answer UNIMPLEMENTED.
     server.addService(AccountServiceService, router.billing ? accountService(router.billing) : {});

@@ -64,6 +64,10 @@ export class TaskRun {
   done = false;
   output = "";
   nodeId = "";
+  /** When the current attempt was given to its node. */
+  assignedAtMs = 0;
+  /** Time the successful attempt spent on its node. */
+  nodeMs = 0;
   /** Operator account and name of the node that produced the output, for its reward. */
   payee: { operator: string; nodeName: string } | undefined;
   usage: Usage | undefined;

@@ -4,6 +4,7 @@ import { type TaskAssign, TaskErrorCode } from "../../gen/switchyard/v1/node.js"
 import { mergeOutputs } from "../chunking/merge.js";
 import type { NodeDirectory, NodeRecord } from "../directory/directory.js";
 import { type Bus, DispatchRefused } from "../fanout/bus.js";
+import type { RouterObserver } from "../observer.js";
 import type { RouterSettings } from "../options.js";
 import { isCapable, pickNode, type Requirement } from "../scoring/score.js";
 import type { NodeSession } from "../sessions/node-session.js";
@@ -32,6 +33,7 @@ export class Scheduler {
     private readonly directory: NodeDirectory,
     private readonly sessions: ReadonlyMap<string, NodeSession>,
     private readonly bus: Bus | undefined,
+    private readonly observer: Required<RouterObserver>,
   ) {
     this.queue = new WaitQueue(settings.queueLimit);
   }
@@ -93,6 +95,13 @@ export class Scheduler {
       task.handle = undefined;
     }
     job.logger.info({ code: error.code }, "job failed");
+    this.observer.jobFinished({
+      capability: job.spec.capability,
+      outcome: error.code,
+      durationMs: Date.now() - job.createdAtMs,
+      overheadMs: 0,
+      chunks: job.tasks.length,
+    });
     job.sink.onError(error);
   }
 
@@ -216,6 +225,7 @@ export class Scheduler {
     task.payee = { operator: record.operator, nodeName: record.name };
     job.used.add(record.id);
     task.deltas = [];
+    task.assignedAtMs = Date.now();
     const spec = job.spec;
     const assign: TaskAssign = {
       taskId: task.taskId,
@@ -236,7 +246,9 @@ export class Scheduler {
       { nodeId: record.id, taskId: task.taskId, attempt: task.attempt, local: !!session },
       "task assigned",
     );
-    if (session && (this.settings.localShortcut || !this.bus)) {
+    const local = session !== undefined && (this.settings.localShortcut || !this.bus);
+    this.observer.taskAssigned(spec.capability, !local);
+    if (session && local) {
       const handle: TaskHandle = {
         nodeId: record.id,
         cancel: (reason) => session.cancel(assign.taskId, reason),
@@ -342,6 +354,13 @@ export class Scheduler {
     const job = task.job;
     task.done = true;
     task.handle = undefined;
+    task.nodeMs = Date.now() - task.assignedAtMs;
+    this.observer.taskFinished({
+      capability: job.spec.capability,
+      nodeId: handle.nodeId,
+      ok: true,
+      durationMs: task.nodeMs,
+    });
     task.output = output !== "" ? output : task.deltas.join("");
     task.nodeId = handle.nodeId;
     task.usage = usage;
@@ -375,6 +394,12 @@ export class Scheduler {
     if (!this.current(task, handle)) return;
     const job = task.job;
     task.handle = undefined;
+    this.observer.taskFinished({
+      capability: job.spec.capability,
+      nodeId: handle.nodeId,
+      ok: false,
+      durationMs: Date.now() - task.assignedAtMs,
+    });
     job.logger.info({ nodeId: handle.nodeId, taskId: task.taskId, failure }, "task failed on node");
     if (failure.kind === "node-error" && failure.code === TaskErrorCode.TASK_ERROR_CODE_INVALID_INPUT) {
       this.fail(
@@ -403,6 +428,7 @@ export class Scheduler {
       );
       return;
     }
+    this.observer.taskRetried(job.spec.capability);
     this.place(task, true);
   }
 
@@ -416,7 +442,16 @@ export class Scheduler {
       usage.promptTokens += t.usage.promptTokens;
       usage.completionTokens += t.usage.completionTokens;
     }
-    job.logger.info({ nodes: tasks.map((t) => t.nodeId) }, "job succeeded");
+    const durationMs = Date.now() - job.createdAtMs;
+    const onNodes = Math.max(0, ...tasks.map((t) => t.nodeMs));
+    this.observer.jobFinished({
+      capability: job.spec.capability,
+      outcome: "succeeded",
+      durationMs,
+      overheadMs: Math.max(0, durationMs - onNodes),
+      chunks: tasks.length,
+    });
+    job.logger.info({ nodes: tasks.map((t) => t.nodeId), durationMs }, "job succeeded");
     job.sink.onResult({
       jobId: job.id,
       output: mergeOutputs(
@@ -425,7 +460,7 @@ export class Scheduler {
       ),
       chunks: tasks.length,
       nodeIds: tasks.map((t) => t.nodeId),
-      durationMs: Date.now() - job.createdAtMs,
+      durationMs,
       usage,
       model: job.spec.model,
       cost: job.cost,

@@ -1,6 +1,7 @@
 import type { GetStatusResponse, ModelInfo, NodeInfo } from "../../gen/switchyard/v1/network.js";
 import type { NodeRecord } from "../directory/directory.js";
 import { loadOf } from "../scoring/score.js";
+import type { JobWindowSummary, NodeSummary } from "../stats/job-stats.js";
 
 /** The virtual model that means "any node with the chat capability". */
 export const AUTO_MODEL = "switchyard/auto";
@@ -35,32 +36,40 @@ export function listModels(nodes: readonly NodeRecord[]): ModelInfo[] {
 export function listNodes(
   nodes: readonly NodeRecord[],
   filter: { capability?: string; model?: string } = {},
+  statsOf: (nodeId: string) => NodeSummary = () => ({ succeeded: 0, failed: 0, p50Ms: 0 }),
 ): NodeInfo[] {
   return nodes
     .filter((n) => !filter.capability || n.capabilities.includes(filter.capability))
     .filter((n) => !filter.model || n.models.includes(filter.model))
-    .map((n) => ({
-      nodeId: n.id,
-      name: n.name,
-      capabilities: n.capabilities,
-      languages: n.languages,
-      models: n.models,
-      maxConcurrency: n.maxConcurrency,
-      inFlight: n.inFlight,
-      load: loadOf(n),
-      draining: n.draining,
-      labels: n.labels,
-      routerId: n.routerId,
-      connectedUnixMs: n.connectedAtMs,
-      tasksSucceeded: 0,
-      tasksFailed: 0,
-      latencyP50Ms: 0,
-    }))
+    .map((n) => {
+      const stats = statsOf(n.id);
+      return {
+        nodeId: n.id,
+        name: n.name,
+        capabilities: n.capabilities,
+        languages: n.languages,
+        models: n.models,
+        maxConcurrency: n.maxConcurrency,
+        inFlight: n.inFlight,
+        load: loadOf(n),
+        draining: n.draining,
+        labels: n.labels,
+        routerId: n.routerId,
+        connectedUnixMs: n.connectedAtMs,
+        tasksSucceeded: stats.succeeded,
+        tasksFailed: stats.failed,
+        latencyP50Ms: stats.p50Ms,
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Nodes online, capabilities with node counts, and models. */
-export function networkStatus(nodes: readonly NodeRecord[]): GetStatusResponse {
+/** Nodes online, capabilities with node counts and prices, models, and jobs over the last 24 hours. */
+export function networkStatus(
+  nodes: readonly NodeRecord[],
+  jobs: JobWindowSummary,
+  priceOf: (capability: string) => number,
+): GetStatusResponse {
   const byCapability = new Map<string, number>();
   for (const node of nodes) {
     for (const c of node.capabilities) byCapability.set(c, (byCapability.get(c) ?? 0) + 1);
@@ -69,11 +78,11 @@ export function networkStatus(nodes: readonly NodeRecord[]): GetStatusResponse {
     nodesOnline: nodes.length,
     capabilities: [...byCapability.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([capability, count]) => ({ capability, nodes: count, price: 0 })),
+      .map(([capability, count]) => ({ capability, nodes: count, price: priceOf(capability) })),
     models: listModels(nodes).map((m) => m.id),
-    jobs24h: 0,
-    failureRate24h: 0,
-    latencyP50Ms: 0,
-    latencyP99Ms: 0,
+    jobs24h: jobs.jobs,
+    failureRate24h: jobs.failureRate,
+    latencyP50Ms: jobs.p50Ms,
+    latencyP99Ms: jobs.p99Ms,
   };
 }
