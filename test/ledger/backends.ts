@@ -152,6 +152,9 @@ async function pgliteTemplate(): Promise<Blob> {
     fileURLToPath(new URL("../../src/ledger/migrations", import.meta.url)),
   );
   const digest = createHash("sha256");
+  // A data directory is only valid for the PGlite build that wrote it.
+  const pglitePackage = new URL("../../node_modules/@electric-sql/pglite/package.json", import.meta.url);
+  digest.update(await readFile(pglitePackage).catch(() => Buffer.from(String(Date.now()))));
   for (const m of migrations) digest.update(`${m.version}:${m.checksum};`);
   const file = join(tmpdir(), `switchyard-ledger-pglite-${digest.digest("hex").slice(0, 16)}.tar`);
   try {

@@ -103,7 +103,7 @@ describe.each(BACKENDS)("holds and settlement on %s", (name) => {
       { operatorAccountId: operator.accountId, nodeName: "n1", amount: 10 },
       { operatorAccountId: operator.accountId, nodeName: "n2", amount: 10 },
     ];
-    const first = await ledger.settle({ jobId: "job", outcome: "succeeded", rewards, durationMs: 42 });
+    const first = await ledger.settle({ jobId: "job", outcome: "succeeded", rewards, durationMs: 41.6 });
     expect(first).toEqual({ settled: true, rewarded: 20, refunded: 10 });
     expect(await ledger.balance(client.accountId)).toEqual({ balance: 980, held: 0, earned: 0, spent: 20 });
     expect(await ledger.balance(operator.accountId)).toEqual({
