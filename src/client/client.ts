@@ -16,6 +16,15 @@ import {
   type ListTransactionsResponse,
   type RevokeKeyResponse,
 } from "../gen/switchyard/v1/account.js";
+import {
+  AdminServiceClient,
+  type ConfigVersion,
+  type GetConfigResponse,
+  type GrantCreditsResponse,
+  type ListConfigVersionsResponse,
+  type RollbackConfigResponse,
+  type UpdateConfigResponse,
+} from "../gen/switchyard/v1/admin.js";
 import { type JobEvent, type JobResult, JobServiceClient } from "../gen/switchyard/v1/job.js";
 import {
   type GetStatusResponse,
@@ -26,6 +35,7 @@ import {
 import { toOutcome, toSubmitRequest } from "./convert.js";
 import type {
   AccountBackend,
+  AdminBackend,
   ApiKeyEntry,
   Balance,
   CallOptions,
@@ -38,6 +48,8 @@ import type {
   NewAccount,
   NodeEntry,
   OnlineModel,
+  RoutingConfigValues,
+  RoutingConfigVersion,
   TransactionPage,
 } from "./types.js";
 
@@ -60,6 +72,18 @@ interface Channel {
   jobs: JobServiceClient;
   network: NetworkServiceClient;
   accounts: AccountServiceClient;
+  admin: AdminServiceClient;
+}
+
+function fromVersion(v: ConfigVersion | undefined): RoutingConfigVersion {
+  if (!v?.config) throw new SwitchyardError(ErrorCode.Internal, "the router sent no configuration");
+  return {
+    version: v.version,
+    config: v.config,
+    author: v.author,
+    createdUnixMs: v.createdUnixMs,
+    note: v.note,
+  };
 }
 
 /** True for a failure to reach the router at all (as opposed to the router's own answer). */
@@ -73,7 +97,7 @@ function unreachable(err: SwitchyardError): boolean {
  * thrown as SwitchyardError with the catalogue code the router sent. With several routers, a call that
  * cannot reach one tries the next.
  */
-export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBackend {
+export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBackend, AdminBackend {
   private readonly channels: Channel[];
   private readonly apiKey: string | undefined;
   private next = 0;
@@ -86,6 +110,7 @@ export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBack
       jobs: new JobServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
       network: new NetworkServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
       accounts: new AccountServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+      admin: new AdminServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
     }));
     this.apiKey = options.apiKey;
   }
@@ -211,12 +236,96 @@ export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBack
     );
   }
 
+  /** Drains a node: it finishes its work and gets nothing new. Admin keys only. */
+  async drainNode(nodeId: string, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) => this.unary(options, (m, done) => c.admin.drainNode({ nodeId }, m, done)));
+  }
+
+  /** Cuts a node's stream. Admin keys only. */
+  async disconnectNode(nodeId: string, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) =>
+      this.unary(options, (m, done) => c.admin.disconnectNode({ nodeId }, m, done)),
+    );
+  }
+
+  async setAccountSuspended(accountId: string, suspended: boolean, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) =>
+      this.unary(options, (m, done) => c.admin.setAccountSuspended({ accountId, suspended }, m, done)),
+    );
+  }
+
+  async setKeySuspended(keyId: string, suspended: boolean, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) =>
+      this.unary(options, (m, done) => c.admin.setKeySuspended({ keyId, suspended }, m, done)),
+    );
+  }
+
+  /** Grants credits (a `grant` transaction); returns the new balance. */
+  async grantCredits(
+    accountId: string,
+    amount: number,
+    reason: string,
+    options: CallOptions = {},
+  ): Promise<number> {
+    const res = await this.withFailover((c) =>
+      this.unary<GrantCreditsResponse>(options, (m, done) =>
+        c.admin.grantCredits({ accountId, amount, reason }, m, done),
+      ),
+    );
+    return res.balance;
+  }
+
+  async pauseRouting(reason: string, options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) =>
+      this.unary(options, (m, done) => c.admin.pauseRouting({ reason }, m, done)),
+    );
+  }
+
+  async resumeRouting(options: CallOptions = {}): Promise<void> {
+    await this.withFailover((c) => this.unary(options, (m, done) => c.admin.resumeRouting({}, m, done)));
+  }
+
+  async getConfig(options: CallOptions = {}): Promise<RoutingConfigVersion> {
+    const res = await this.withFailover((c) =>
+      this.unary<GetConfigResponse>(options, (m, done) => c.admin.getConfig({}, m, done)),
+    );
+    return fromVersion(res.current);
+  }
+
+  async updateConfig(
+    config: RoutingConfigValues,
+    note: string,
+    options: CallOptions = {},
+  ): Promise<RoutingConfigVersion> {
+    const res = await this.withFailover((c) =>
+      this.unary<UpdateConfigResponse>(options, (m, done) => c.admin.updateConfig({ config, note }, m, done)),
+    );
+    return fromVersion(res.current);
+  }
+
+  async listConfigVersions(limit: number, options: CallOptions = {}): Promise<RoutingConfigVersion[]> {
+    const res = await this.withFailover((c) =>
+      this.unary<ListConfigVersionsResponse>(options, (m, done) =>
+        c.admin.listConfigVersions({ limit }, m, done),
+      ),
+    );
+    return res.versions.map(fromVersion);
+  }
+
+  async rollbackConfig(version: number, options: CallOptions = {}): Promise<RoutingConfigVersion> {
+    const res = await this.withFailover((c) =>
+      this.unary<RollbackConfigResponse>(options, (m, done) => c.admin.rollbackConfig({ version }, m, done)),
+    );
+    return fromVersion(res.current);
+  }
+
   /** Closes the channels. Calls in flight fail. */
   close(): void {
     for (const channel of this.channels) {
       channel.jobs.close();
       channel.network.close();
       channel.accounts.close();
+      channel.admin.close();
     }
   }
 

@@ -156,3 +156,44 @@ export interface NetworkBackend {
   status(options?: CallOptions): Promise<NetworkStatus>;
   nodes(filter?: { capability?: string; model?: string }, options?: CallOptions): Promise<NodeEntry[]>;
 }
+
+/** The routing configuration, as administrators read and change it. */
+export interface RoutingConfigValues {
+  weightCapability: number;
+  weightLoad: number;
+  weightRandom: number;
+  splitThreshold: number;
+  maxChunks: number;
+  prices: Record<string, number>;
+  defaultPrice: number;
+  defaultDeadlineMs: number;
+  maxDeadlineMs: number;
+  maxAttempts: number;
+}
+
+export interface RoutingConfigVersion {
+  version: number;
+  config: RoutingConfigValues;
+  author: string;
+  createdUnixMs: number;
+  note: string;
+}
+
+/** Admin controls (admin keys only). Every method throws SwitchyardError. */
+export interface AdminBackend {
+  drainNode(nodeId: string, options: CallOptions): Promise<void>;
+  disconnectNode(nodeId: string, options: CallOptions): Promise<void>;
+  setAccountSuspended(accountId: string, suspended: boolean, options: CallOptions): Promise<void>;
+  setKeySuspended(keyId: string, suspended: boolean, options: CallOptions): Promise<void>;
+  grantCredits(accountId: string, amount: number, reason: string, options: CallOptions): Promise<number>;
+  pauseRouting(reason: string, options: CallOptions): Promise<void>;
+  resumeRouting(options: CallOptions): Promise<void>;
+  getConfig(options: CallOptions): Promise<RoutingConfigVersion>;
+  updateConfig(
+    config: RoutingConfigValues,
+    note: string,
+    options: CallOptions,
+  ): Promise<RoutingConfigVersion>;
+  listConfigVersions(limit: number, options: CallOptions): Promise<RoutingConfigVersion[]>;
+  rollbackConfig(version: number, options: CallOptions): Promise<RoutingConfigVersion>;
+}

@@ -14,6 +14,7 @@ import {
 import { migrate } from "./migrate.js";
 import { requirePositiveInt } from "./money.js";
 import { openSqlClient } from "./open-client.js";
+import { RoutingStore } from "./routing-store.js";
 import { Reaper } from "./reaper.js";
 import { type JobRecord, type NodeTotals, selectJob, selectNodes } from "./records.js";
 import { reapExpired, settleJobs, validateSettleRequest } from "./settlement.js";
@@ -217,6 +218,11 @@ export class Ledger {
   /** Lifetime totals of an operator's nodes. */
   nodes(operatorAccountId: string): Promise<NodeTotals[]> {
     return this.op("read", () => selectNodes(this.db, operatorAccountId));
+  }
+
+  /** The routing configuration's versions and the pause switch, in this ledger's database. */
+  routing<C>(): RoutingStore<C> {
+    return new RoutingStore<C>(this.db);
   }
 
   /** Sum of all grants: every credit ever created. */

@@ -4,6 +4,7 @@ import { silentLogger } from "../core/logger.js";
 import type { Billing } from "./billing/billing.js";
 import type { NodeDirectory } from "./directory/directory.js";
 import type { Bus } from "./fanout/bus.js";
+import type { GrpcCallObserver } from "./metrics/grpc-calls.js";
 import type { RouterObserver } from "./observer.js";
 import { DEFAULT_WEIGHTS, type RoutingWeights } from "./scoring/score.js";
 
@@ -56,6 +57,8 @@ export interface RouterOptions {
   random?: () => number;
   /** Hear the router's events (metrics). Default none. */
   observers?: RouterObserver[];
+  /** Hear every gRPC call's start and end (metrics). Default none. */
+  grpcObserver?: GrpcCallObserver;
 }
 
 /** RouterOptions with every default applied and every value checked. */
@@ -77,6 +80,7 @@ export interface RouterSettings {
   shutdownGraceMs: number;
   maxContentChars: number;
   random: () => number;
+  grpcObserver: GrpcCallObserver | undefined;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -118,5 +122,6 @@ export function compileRouterOptions(options: RouterOptions): RouterSettings {
     shutdownGraceMs: positive("shutdownGraceMs", options.shutdownGraceMs, 30_000, 0),
     maxContentChars: positive("maxContentChars", options.maxContentChars, 4_000_000),
     random: options.random ?? Math.random,
+    grpcObserver: options.grpcObserver,
   };
 }

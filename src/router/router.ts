@@ -4,6 +4,8 @@ import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { NodeMessage, RouterMessage } from "../gen/switchyard/v1/node.js";
 import type { Principal } from "../ledger/types.js";
+import { AdminController, type AdminTarget } from "./admin/controller.js";
+import type { RoutingConfig } from "./admin/routing-config.js";
 import { type Billing, outcomeOf } from "./billing/billing.js";
 import { splitContent } from "./chunking/split.js";
 import type { NodeDirectory, NodeRecord } from "./directory/directory.js";
@@ -27,7 +29,7 @@ export type RouterState = "running" | "closing" | "closed";
  * A router replica: the gRPC server nodes and clients talk to, the sessions of the nodes connected to
  * it, and the scheduler that places jobs on them. Create with `Router.create()`, stop with `close()`.
  */
-export class Router {
+export class Router implements AdminTarget {
   readonly settings: RouterSettings;
   readonly directory: NodeDirectory;
   readonly bus: Bus | undefined;
@@ -46,6 +48,10 @@ export class Router {
   private closing: Promise<void> | undefined;
   private current: RouterState = "running";
   private refusedMessages = 0;
+  private pausedReason: string | undefined;
+  private configVersion = 0;
+  /** Admin controls; present when billing is (admin keys live in the ledger). */
+  admin: AdminController | undefined;
 
   private constructor(
     settings: RouterSettings,
@@ -80,8 +86,17 @@ export class Router {
       if (record && record.routerId !== settings.id) router.scheduler.onSlotFree(record);
     });
     try {
+      if (options.billing) {
+        router.admin = await AdminController.start(
+          router,
+          options.billing.ledger.routing<RoutingConfig>(),
+          options.bus,
+          router.logger.child({ component: "admin" }),
+        );
+      }
       router.server = await GrpcRouterServer.start(router, settings);
     } catch (err) {
+      router.admin?.close();
       router.directoryEvents?.unsubscribe();
       await router.directory.close();
       await options.bus?.close();
@@ -210,6 +225,50 @@ export class Router {
         "the router is shutting down; retry on another replica",
       );
     }
+    if (this.pausedReason !== undefined) {
+      const why = this.pausedReason ? `: ${this.pausedReason}` : "";
+      throw new SwitchyardError(ErrorCode.Unavailable, `routing is paused by an administrator${why}`);
+    }
+  }
+
+  /** True while an administrator has paused routing: new jobs are refused, running ones finish. */
+  get paused(): boolean {
+    return this.pausedReason !== undefined;
+  }
+
+  setPaused(paused: boolean, reason: string): void {
+    const was = this.paused;
+    this.pausedReason = paused ? reason : undefined;
+    if (was !== paused) this.logger.info({ paused, reason }, paused ? "routing paused" : "routing resumed");
+  }
+
+  drainNode(nodeId: string): boolean {
+    const session = this.sessions.get(nodeId);
+    if (!session || session.isClosed) return false;
+    session.drain("drained by an administrator", false);
+    return true;
+  }
+
+  disconnectNode(nodeId: string): boolean {
+    const session = this.sessions.get(nodeId);
+    if (!session || session.isClosed) return false;
+    session.close(
+      "disconnected by an administrator",
+      new SwitchyardError(ErrorCode.Unavailable, "disconnected by an administrator"),
+    );
+    return true;
+  }
+
+  knowsNode(nodeId: string): boolean {
+    return this.directory.get(nodeId) !== undefined || this.sessions.has(nodeId);
+  }
+
+  announceConfigVersion(version: number): void {
+    this.configVersion = version;
+    const heartbeatIntervalMs = this.settings.heartbeatIntervalMs;
+    for (const session of this.sessions.values()) {
+      session.send({ msg: { $case: "config", value: { configVersion: version, heartbeatIntervalMs } } });
+    }
   }
 
   /**
@@ -301,7 +360,7 @@ export class Router {
         value: {
           nodeId: id,
           heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
-          configVersion: 0,
+          configVersion: this.configVersion,
           routerId: this.id,
         },
       },
@@ -326,6 +385,7 @@ export class Router {
 
   private async shutdown(): Promise<void> {
     this.current = "closing";
+    this.admin?.close();
     this.logger.info({ activeJobs: this.activeJobs }, "router closing");
     const drained = await this.scheduler.whenIdle(this.settings.shutdownGraceMs);
     if (!drained) {

@@ -29,15 +29,15 @@ export interface ChunkPayee {
  */
 export class Billing {
   readonly ledger: Ledger;
-  private readonly prices: Record<string, number>;
-  private readonly defaultPrice: number;
+  private prices: Record<string, number>;
+  private currentDefaultPrice: number;
   private readonly holdGraceMs: number;
   private readonly logger: Logger;
 
   constructor(options: BillingOptions) {
     this.ledger = options.ledger;
     this.prices = { ...options.prices };
-    this.defaultPrice = options.defaultPrice ?? 10;
+    this.currentDefaultPrice = options.defaultPrice ?? 10;
     this.holdGraceMs = options.holdGraceMs ?? 60_000;
     this.logger = options.logger ?? silentLogger();
     for (const [capability, price] of [
@@ -63,7 +63,23 @@ export class Billing {
 
   /** Price of one chunk of a capability. */
   price(capability: string): number {
-    return this.prices[capability] ?? this.defaultPrice;
+    return this.prices[capability] ?? this.currentDefaultPrice;
+  }
+
+  /** Price of a chunk of capabilities without their own price. */
+  get defaultPrice(): number {
+    return this.currentDefaultPrice;
+  }
+
+  /** The per-capability prices. */
+  priceList(): Record<string, number> {
+    return { ...this.prices };
+  }
+
+  /** Replaces the prices (an administrator's configuration change); jobs held before keep their cost. */
+  setPrices(prices: Record<string, number>, defaultPrice: number): void {
+    this.prices = { ...prices };
+    this.currentDefaultPrice = defaultPrice;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Usage } from "../../gen/switchyard/v1/common.js";
 import type { TaskAssign } from "../../gen/switchyard/v1/node.js";
 import type { TaskFailureInfo, TaskListener } from "../sessions/task-listener.js";
-import type { DirectoryEvents, Subscription } from "./events.js";
+import type { AdminEvents, DirectoryEvents, Subscription } from "./events.js";
 
 /** Why the replica holding a node would not take a task. */
 export type RefusalReason =
@@ -40,7 +40,7 @@ export interface RemoteTask {
  * dispatches tasks to any node, and directory events reach every replica. Two implementations: NATS
  * (cluster) and in-process (several routers in one process).
  */
-export interface Bus extends DirectoryEvents {
+export interface Bus extends DirectoryEvents, AdminEvents {
   /** This replica's id. */
   readonly replicaId: string;
   /** Serves offers (and cancels) for a node this replica holds, until unsubscribed. */

@@ -22,3 +22,20 @@ export interface DirectoryEvents {
   publish(event: DirectoryEvent): void;
   subscribe(handler: (event: DirectoryEvent) => void): Subscription;
 }
+
+/** An administrator's action that every replica must apply. */
+export type AdminEvent =
+  /** Drain a node: it finishes its work and gets nothing new (applied by the replica holding it). */
+  | { type: "drain"; nodeId: string }
+  /** Cut a node's stream (applied by the replica holding it). */
+  | { type: "disconnect"; nodeId: string }
+  /** Stop or restart taking new jobs, on every replica. */
+  | { type: "pause"; paused: boolean; reason: string }
+  /** A new routing configuration version is in force; replicas load it. */
+  | { type: "config"; version: number };
+
+/** The channel that carries admin events to every replica, the publisher included. */
+export interface AdminEvents {
+  publishAdmin(event: AdminEvent): void;
+  subscribeAdmin(handler: (event: AdminEvent) => void): Subscription;
+}

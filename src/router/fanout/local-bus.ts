@@ -2,7 +2,7 @@ import type { TaskAssign } from "../../gen/switchyard/v1/node.js";
 import { LocalDirectoryEvents } from "../directory/local-events.js";
 import type { TaskListener } from "../sessions/task-listener.js";
 import { type Bus, DispatchRefused, type OfferHandler, type RemoteTask } from "./bus.js";
-import type { DirectoryEvent, Subscription } from "./events.js";
+import type { AdminEvent, DirectoryEvent, Subscription } from "./events.js";
 
 interface Served {
   handler: OfferHandler;
@@ -16,6 +16,7 @@ interface Served {
 export class LocalBusHub {
   readonly nodes = new Map<string, Served>();
   readonly events = new LocalDirectoryEvents();
+  readonly adminHandlers = new Set<(event: AdminEvent) => void>();
 
   /** A bus endpoint for one replica. */
   connect(replicaId: string): LocalBus {
@@ -72,6 +73,22 @@ export class LocalBus implements Bus {
     const sub = {
       unsubscribe: () => {
         inner.unsubscribe();
+        this.subscriptions.delete(sub);
+      },
+    };
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  publishAdmin(event: AdminEvent): void {
+    for (const handler of [...this.hub.adminHandlers]) queueMicrotask(() => handler(structuredClone(event)));
+  }
+
+  subscribeAdmin(handler: (event: AdminEvent) => void): Subscription {
+    this.hub.adminHandlers.add(handler);
+    const sub = {
+      unsubscribe: () => {
+        this.hub.adminHandlers.delete(handler);
         this.subscriptions.delete(sub);
       },
     };

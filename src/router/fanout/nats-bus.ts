@@ -5,7 +5,7 @@ import type { Usage } from "../../gen/switchyard/v1/common.js";
 import type { TaskAssign } from "../../gen/switchyard/v1/node.js";
 import type { TaskFailureInfo, TaskListener } from "../sessions/task-listener.js";
 import { type Bus, DispatchRefused, type OfferHandler, type RefusalReason, type RemoteTask } from "./bus.js";
-import type { DirectoryEvent, Subscription } from "./events.js";
+import type { AdminEvent, DirectoryEvent, Subscription } from "./events.js";
 
 export interface NatsBusOptions {
   /** NATS server URL(s), e.g. "nats://127.0.0.1:4222". */
@@ -263,6 +263,20 @@ export class NatsBus implements Bus {
     const sub = this.listen(this.subject("directory", "events"), (msg) =>
       handler(decode<DirectoryEvent>(msg.data)),
     );
+    return {
+      unsubscribe: () => {
+        sub.unsubscribe();
+        this.subs.delete(sub);
+      },
+    };
+  }
+
+  publishAdmin(event: AdminEvent): void {
+    this.publishRaw(this.subject("admin", "events"), event);
+  }
+
+  subscribeAdmin(handler: (event: AdminEvent) => void): Subscription {
+    const sub = this.listen(this.subject("admin", "events"), (msg) => handler(decode<AdminEvent>(msg.data)));
     return {
       unsubscribe: () => {
         sub.unsubscribe();

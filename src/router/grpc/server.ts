@@ -7,9 +7,11 @@ import { AdminServiceService } from "../../gen/switchyard/v1/admin.js";
 import { JobServiceService } from "../../gen/switchyard/v1/job.js";
 import { NetworkServiceService } from "../../gen/switchyard/v1/network.js";
 import { NodeServiceService } from "../../gen/switchyard/v1/node.js";
+import { observingInterceptor } from "../metrics/grpc-calls.js";
 import type { RouterSettings } from "../options.js";
 import type { Router } from "../router.js";
 import { accountService } from "./account-service.js";
+import { adminService } from "./admin-service.js";
 import { jobService } from "./job-service.js";
 import { networkService } from "./network-service.js";
 import { nodeService } from "./node-service.js";
@@ -35,6 +37,7 @@ export class GrpcRouterServer {
       "grpc.max_send_message_length": 64 * 1024 * 1024,
       "grpc.keepalive_permit_without_calls": 1,
       "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+      interceptors: settings.grpcObserver ? [observingInterceptor(settings.grpcObserver)] : [],
     });
     server.addService(NodeServiceService, nodeService(router));
     server.addService(JobServiceService, jobService(router));
@@ -42,7 +45,10 @@ export class GrpcRouterServer {
     // Without billing there are no accounts, and admin methods arrive with the operations work: their
     // methods answer UNIMPLEMENTED.
     server.addService(AccountServiceService, router.billing ? accountService(router.billing) : {});
-    server.addService(AdminServiceService, {});
+    server.addService(
+      AdminServiceService,
+      router.billing && router.admin ? adminService(router.billing, router.admin) : {},
+    );
     const definition = loadSync(PROTO_FILES, { includeDirs: [PROTO_ROOT] });
     new ReflectionService(definition).addToServer(server);
     const host = settings.host.includes(":") ? `[${settings.host}]` : settings.host;

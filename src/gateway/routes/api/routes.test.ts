@@ -4,14 +4,17 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type {
   AccountBackend,
+  AdminBackend,
   CallOptions,
   JobBackend,
   JobOutcome,
   JobRequest,
+  NetworkBackend,
 } from "../../../client/types.js";
 import { ErrorCode, SwitchyardError } from "../../../core/errors.js";
 import { buildGateway, type GatewayOptions } from "../../app.js";
 import { FixedWindowRateLimiter } from "../../rate-limiter.js";
+import { unreachableBackend } from "../../unreachable-backend.test-util.js";
 
 const outcome: JobOutcome = {
   jobId: "j1",
@@ -31,7 +34,8 @@ function recordingBackend(fail?: SwitchyardError) {
     calls.push({ method, apiKey: options?.apiKey, arg });
     if (fail) throw fail;
   };
-  const backend: JobBackend & AccountBackend = {
+  const backend: JobBackend & AccountBackend & NetworkBackend & AdminBackend = {
+    ...unreachableBackend(),
     async submit(job: JobRequest, options?: CallOptions) {
       record("submit", job, options);
       return outcome;
@@ -67,6 +71,12 @@ function recordingBackend(fail?: SwitchyardError) {
     },
     async revokeKey(keyId, options) {
       record("revokeKey", keyId, options);
+    },
+    async status() {
+      throw new Error("not used by these tests");
+    },
+    async nodes() {
+      throw new Error("not used by these tests");
     },
   };
   return { backend, calls };
