@@ -3,6 +3,7 @@ import { createLogger } from "../core/logger.js";
 import { UsageError } from "./args.js";
 import { ALL_USAGE, runAll } from "./commands/all.js";
 import { GATEWAY_USAGE, runGateway } from "./commands/gateway.js";
+import { ACCOUNT_USAGE, runAccount } from "./commands/account.js";
 import { MIGRATE_USAGE, runMigrate } from "./commands/migrate.js";
 import { ROUTER_USAGE, runRouter } from "./commands/router.js";
 import { runWorker, WORKER_USAGE } from "./commands/worker.js";
@@ -21,10 +22,13 @@ ${WORKER_USAGE}
 
 ${MIGRATE_USAGE}
 
+${ACCOUNT_USAGE}
+
 Environment (see .env.example): HOST, PORT, ROUTER_PORT, ROUTER_ID, ROUTER_ADDRESSES, SWITCHYARD_KEY,
 UPSTREAM_API_KEY, LOG_LEVEL, DEFAULT_DEADLINE_MS, MAX_DEADLINE_MS, QUEUE_LIMIT, MAX_ATTEMPTS,
 HEARTBEAT_INTERVAL_MS, BODY_LIMIT_BYTES, NATS_URL, REDIS_URL, SWITCHYARD_PREFIX, NODE_TTL_MS,
-SPLIT_THRESHOLD, MAX_CHUNKS, DATABASE_URL, DATA_DIR, DEFAULT_PRICE, PRICES, HOLD_GRACE_MS.
+SPLIT_THRESHOLD, MAX_CHUNKS, DATABASE_URL, DATA_DIR, DEFAULT_PRICE, PRICES, HOLD_GRACE_MS, METRICS_PORT,
+METRICS_HOST.
 Flags override the environment.`;
 
 const COMMANDS = {
@@ -33,6 +37,7 @@ const COMMANDS = {
   gateway: runGateway,
   worker: runWorker,
   migrate: runMigrate,
+  account: runAccount,
 } as const;
 
 async function main(argv: string[]): Promise<void> {
