@@ -1,9 +1,9 @@
 import { ConfigError, loadConfig } from "../core/config.js";
 import { createLogger } from "../core/logger.js";
 import { UsageError } from "./args.js";
+import { ACCOUNT_USAGE, runAccount } from "./commands/account.js";
 import { ALL_USAGE, runAll } from "./commands/all.js";
 import { GATEWAY_USAGE, runGateway } from "./commands/gateway.js";
-import { ACCOUNT_USAGE, runAccount } from "./commands/account.js";
 import { MIGRATE_USAGE, runMigrate } from "./commands/migrate.js";
 import { ROUTER_USAGE, runRouter } from "./commands/router.js";
 import { runWorker, WORKER_USAGE } from "./commands/worker.js";

@@ -21,4 +21,14 @@ describe("loadConfig", () => {
     expect(parseAddressList("a:1, [::1]:2", "X")).toEqual(["a:1", "[::1]:2"]);
     expect(() => parseAddressList("a:70000", "X")).toThrow(/X/);
   });
+
+  it("reads the metrics port and host, with HOST as the host's default", () => {
+    expect(loadConfig({})).toMatchObject({ metricsPort: 9464, metricsHost: "127.0.0.1" });
+    expect(loadConfig({ HOST: "0.0.0.0", METRICS_PORT: "0" })).toMatchObject({
+      metricsPort: 0,
+      metricsHost: "0.0.0.0",
+    });
+    expect(loadConfig({ HOST: "0.0.0.0", METRICS_HOST: "127.0.0.1" }).metricsHost).toBe("127.0.0.1");
+    expect(() => loadConfig({ METRICS_PORT: "99999" })).toThrow(/METRICS_PORT/);
+  });
 });

@@ -55,6 +55,10 @@ export interface Config {
   holdGraceMs: number;
   /** BODY_LIMIT_BYTES: largest HTTP request body the gateway accepts. Default 1048576. */
   bodyLimitBytes: number;
+  /** METRICS_PORT: port of the router's Prometheus endpoint (GET /metrics); 0 picks a free one. Default 9464. */
+  metricsPort: number;
+  /** METRICS_HOST: address the router's metrics endpoint binds to. Default HOST. */
+  metricsHost: string;
 }
 
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -145,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// URL");
   }
+  const host = strVar(env, "HOST") ?? "127.0.0.1";
   return {
     databaseUrl,
     dataDir: strVar(env, "DATA_DIR") ?? "./data",
@@ -157,7 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeTtlMs: intVar(env, "NODE_TTL_MS", 120_000, 100, 86_400_000),
     splitThreshold: intVar(env, "SPLIT_THRESHOLD", 1_000, 1, 100_000_000),
     maxChunks: intVar(env, "MAX_CHUNKS", 8, 1, 1_024),
-    host: strVar(env, "HOST") ?? "127.0.0.1",
+    host,
     port: intVar(env, "PORT", 8080, 0, 65535),
     routerPort,
     routerId: strVar(env, "ROUTER_ID") ?? `${hostname()}-${process.pid}`,
@@ -174,5 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxAttempts: intVar(env, "MAX_ATTEMPTS", 3, 1, 100),
     heartbeatIntervalMs: intVar(env, "HEARTBEAT_INTERVAL_MS", 5_000, 50, 600_000),
     bodyLimitBytes: intVar(env, "BODY_LIMIT_BYTES", 1_048_576, 1024, 1_073_741_824),
+    metricsPort: intVar(env, "METRICS_PORT", 9464, 0, 65535),
+    metricsHost: strVar(env, "METRICS_HOST") ?? host,
   };
 }

@@ -4,6 +4,7 @@ import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { frameworkErrorHandler, installErrorHandling } from "./error-handler.js";
 import { type LoggedRequest, serializeRequest } from "./log-redaction.js";
+import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { FixedWindowRateLimiter, type RateLimiter } from "./rate-limiter.js";
 import { apiRoutes } from "./routes/api/index.js";
 import { healthRoutes } from "./routes/health.js";
@@ -48,6 +49,11 @@ export interface GatewayOptions {
   accountRateLimit?: AccountRateLimit;
   /** A limiter to use instead of the in-memory one (a shared store, say); `accountRateLimit` is ignored. */
   accountRateLimiter?: RateLimiter;
+  /**
+   * HTTP metrics to record, served at `GET /metrics` without an API key. Default none: no /metrics
+   * route. One instance per gateway.
+   */
+  metrics?: GatewayMetrics;
 }
 
 /** `GatewayOptions` with every default applied and every value checked. */
@@ -107,6 +113,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   });
 
   const streams = new StreamRegistry();
+  // First, so requests answered by the hooks below (503 while closing) are counted too.
+  options.metrics?.install(app, streams);
   let closing = false;
   app.addHook("onRequest", async (_request, reply) => {
     if (!closing) return;

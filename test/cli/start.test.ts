@@ -33,7 +33,7 @@ describe("switchyard CLI", () => {
   it("`all` serves the demo worker over HTTP and prints a working curl line", async () => {
     const { child, found } = runUntil(
       ["all"],
-      { PORT: "0", ROUTER_PORT: "0", DATA_DIR: "memory://" },
+      { PORT: "0", ROUTER_PORT: "0", METRICS_PORT: "0", DATA_DIR: "memory://" },
       /curl -s (http:\/\/127\.0\.0\.1:\d+)\/v1\/chat\/completions[^\n]*\n\s*-H 'authorization: Bearer (sy_[\w-]+)'/,
     );
     children.push(child);

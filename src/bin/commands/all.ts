@@ -1,7 +1,10 @@
 import { SwitchyardClient } from "../../client/client.js";
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
+import { MetricsServer } from "../../core/metrics/server.js";
 import { buildGateway } from "../../gateway/app.js";
+import { GatewayMetrics } from "../../gateway/metrics/gateway-metrics.js";
+import { RouterMetrics } from "../../router/metrics/router-metrics.js";
 import { Router } from "../../router/router.js";
 import { builtinHandlers, DEMO_MODEL, demoHandlers } from "../../worker/handlers/builtin.js";
 import { Node } from "../../worker/node.js";
@@ -14,11 +17,19 @@ export const ALL_USAGE = `switchyard all
 
   Router, gateway and one demo worker (capabilities chat, completion and echo; model ${DEMO_MODEL})
   in one process, on embedded back-ends (PGlite ledger under DATA_DIR). Prints a demo API key with
-  1000 credits. Honours HOST, PORT, ROUTER_PORT and DATA_DIR.`;
+  1000 credits. Honours HOST, PORT, ROUTER_PORT, DATA_DIR, METRICS_PORT and METRICS_HOST. Metrics:
+  the router's (with the process metrics) on METRICS_PORT, the gateway's at /metrics on PORT.`;
 
 export async function runAll(argv: string[], config: Config, logger: Logger): Promise<void> {
   parseFlags(argv, {});
-  const billing = await openBilling(config, logger);
+  // Two registries, as in a split deployment: scrape both endpoints; process metrics are on the router's.
+  const routerMetrics = new RouterMetrics();
+  const gatewayMetrics = new GatewayMetrics({ processMetrics: false });
+  const metricsServer = await MetricsServer.start(routerMetrics.registry, {
+    host: config.metricsHost,
+    port: config.metricsPort,
+  });
+  const billing = await openBilling(config, logger, routerMetrics.ledger.observe);
   // A fresh demo account to send jobs with, and one that operates the demo worker and earns its credits.
   const demoAccount = await billing.ledger.createAccount({ name: "demo" });
   const operator = await billing.ledger.createAccount({ name: "demo-operator" });
@@ -28,7 +39,10 @@ export async function runAll(argv: string[], config: Config, logger: Logger): Pr
     host: config.host,
     port: config.routerPort,
     id: config.routerId,
+    observers: [routerMetrics.observer],
+    grpcObserver: routerMetrics.grpc,
   });
+  routerMetrics.attach(router);
   const demo = demoHandlers({ delayMs: 20 });
   const node = new Node({
     name: "demo-worker",
@@ -46,6 +60,7 @@ export async function runAll(argv: string[], config: Config, logger: Logger): Pr
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     isReady: () => router.state === "running",
+    metrics: gatewayMetrics,
   });
   const url = await app.listen({ host: config.host, port: config.port });
   onShutdownSignal(logger, async () => {
@@ -54,11 +69,13 @@ export async function runAll(argv: string[], config: Config, logger: Logger): Pr
     client.close();
     await router.close();
     await billing.ledger.close();
+    await metricsServer.close();
   });
   console.log(`
 Switchyard is running.
   HTTP gateway (OpenAI-compatible): ${url}/v1
   gRPC router:                      ${router.address}
+  metrics (Prometheus):             ${url}/metrics (gateway), ${metricsServer.url} (router)
   demo worker:                      ${node.nodeId} (model ${DEMO_MODEL})
   ledger:                           ${ledgerDescription(config)}
   demo API key (${demoAccount.balance} credits):     ${demoAccount.apiKey}

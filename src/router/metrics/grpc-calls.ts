@@ -1,7 +1,7 @@
 import {
+  ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
-  ServerInterceptingCall,
   status as Status,
 } from "@grpc/grpc-js";
 
@@ -74,7 +74,11 @@ export function observingInterceptor(observer: GrpcCallObserver): ServerIntercep
           // Also called after a status went out; `end` keeps the first outcome.
           onCancel: () => {
             const deadline = Number(call.getDeadline());
-            end(Number.isFinite(deadline) && Date.now() >= deadline ? Status.DEADLINE_EXCEEDED : Status.CANCELLED);
+            end(
+              Number.isFinite(deadline) && Date.now() >= deadline
+                ? Status.DEADLINE_EXCEEDED
+                : Status.CANCELLED,
+            );
           },
         }),
       sendStatus: (status, next) => {

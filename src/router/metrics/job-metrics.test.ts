@@ -15,12 +15,22 @@ describe("router observer events as Prometheus metrics", () => {
     const o = combineObservers([m.observer]);
     o.jobFinished({ capability: "chat", outcome: "succeeded", durationMs: 250, overheadMs: 4, chunks: 1 });
     o.jobFinished({ capability: "chat", outcome: "succeeded", durationMs: 750, overheadMs: 6, chunks: 1 });
-    o.jobFinished({ capability: "chat", outcome: "deadline_exceeded", durationMs: 2_000, overheadMs: 0, chunks: 1 });
+    o.jobFinished({
+      capability: "chat",
+      outcome: "deadline_exceeded",
+      durationMs: 2_000,
+      overheadMs: 0,
+      chunks: 1,
+    });
     const r = m.registry;
     expect(await sample(r, "switchyard_jobs_total", { capability: "chat", outcome: "succeeded" })).toBe(2);
-    expect(await sample(r, "switchyard_jobs_total", { capability: "chat", outcome: "deadline_exceeded" })).toBe(1);
+    expect(
+      await sample(r, "switchyard_jobs_total", { capability: "chat", outcome: "deadline_exceeded" }),
+    ).toBe(1);
     const ok = { capability: "chat", outcome: "succeeded" };
-    expect(await sample(r, "switchyard_job_duration_seconds", ok, "switchyard_job_duration_seconds_sum")).toBe(1);
+    expect(
+      await sample(r, "switchyard_job_duration_seconds", ok, "switchyard_job_duration_seconds_sum"),
+    ).toBe(1);
     expect(
       await sample(r, "switchyard_job_duration_seconds", ok, "switchyard_job_duration_seconds_count"),
     ).toBe(2);
@@ -32,7 +42,13 @@ describe("router observer events as Prometheus metrics", () => {
 
   it("puts a 1 ms job and a 10 minute job in their own buckets", async () => {
     const m = metrics();
-    m.observer.jobFinished?.({ capability: "echo", outcome: "succeeded", durationMs: 1, overheadMs: 0, chunks: 1 });
+    m.observer.jobFinished?.({
+      capability: "echo",
+      outcome: "succeeded",
+      durationMs: 1,
+      overheadMs: 0,
+      chunks: 1,
+    });
     m.observer.jobFinished?.({
       capability: "echo",
       outcome: "succeeded",
@@ -73,19 +89,31 @@ describe("router observer events as Prometheus metrics", () => {
     expect(await sample(r, "switchyard_tasks_total", { ...cap, result: "failed" })).toBe(1);
     expect(await sample(r, "switchyard_task_retries_total", cap)).toBe(1);
     expect(
-      await sample(r, "switchyard_task_duration_seconds", { ...cap, result: "succeeded" }, "switchyard_task_duration_seconds_sum"),
+      await sample(
+        r,
+        "switchyard_task_duration_seconds",
+        { ...cap, result: "succeeded" },
+        "switchyard_task_duration_seconds_sum",
+      ),
     ).toBeCloseTo(0.1);
   });
 
   it("never labels a series with a node id, and caps the capability label set", async () => {
     const m = metrics(3);
     for (let i = 0; i < 10; i++) {
-      m.observer.taskFinished?.({ capability: `cap-${i}`, nodeId: `node-secret-${i}`, ok: true, durationMs: 1 });
+      m.observer.taskFinished?.({
+        capability: `cap-${i}`,
+        nodeId: `node-secret-${i}`,
+        ok: true,
+        durationMs: 1,
+      });
     }
     const values = await labelValues(m.registry);
     expect(values.some((v) => v.includes("node-secret"))).toBe(false);
     const capabilities = new Set(
-      (await m.registry.getSingleMetric("switchyard_tasks_total")?.get())?.values.map((v) => v.labels.capability),
+      (await m.registry.getSingleMetric("switchyard_tasks_total")?.get())?.values.map(
+        (v) => v.labels.capability,
+      ),
     );
     expect([...capabilities].sort()).toEqual(["cap-0", "cap-1", "cap-2", "other"]);
   });

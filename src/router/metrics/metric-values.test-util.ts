@@ -12,7 +12,7 @@ export async function sample(
   const { values } = await found.get();
   const match = values.find(
     (v) =>
-      (v.metricName ?? metric) === sampleName &&
+      ((v as { metricName?: string }).metricName ?? metric) === sampleName &&
       Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want) &&
       Object.keys(v.labels).length === Object.keys(labels).length,
   );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NodeRecord } from "../directory/directory.js";
 import { sample } from "./metric-values.test-util.js";
-import { RouterMetrics, type RouterGaugeSource } from "./router-metrics.js";
+import { type RouterGaugeSource, RouterMetrics } from "./router-metrics.js";
 
 function node(id: string, routerId: string, capabilities: string[]): NodeRecord {
   return {
@@ -58,9 +58,14 @@ describe("RouterMetrics", () => {
     m.ledger.observe({ operation: "settle", outcome: "ok", durationMs: 5 });
     m.ledger.observe({ operation: "settle_batch", outcome: "ok", durationMs: 3, count: 12 });
     const r = m.registry;
-    expect(await sample(r, "switchyard_ledger_operations_total", { operation: "hold", result: "ok" })).toBe(1);
+    expect(await sample(r, "switchyard_ledger_operations_total", { operation: "hold", result: "ok" })).toBe(
+      1,
+    );
     expect(
-      await sample(r, "switchyard_ledger_operations_total", { operation: "hold", result: "insufficient_credits" }),
+      await sample(r, "switchyard_ledger_operations_total", {
+        operation: "hold",
+        result: "insufficient_credits",
+      }),
     ).toBe(1);
     const duration = "switchyard_ledger_operation_duration_seconds";
     expect(await sample(r, duration, { operation: "hold" }, `${duration}_count`)).toBe(2);
