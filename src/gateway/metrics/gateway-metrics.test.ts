@@ -8,8 +8,23 @@ import { GatewayMetrics } from "./gateway-metrics.js";
 const requests = "switchyard_http_requests_total";
 const duration = "switchyard_http_request_duration_seconds";
 
-/** Lets the responses' 'close' events run. */
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/** A one-shot event a test waits on. */
+function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fired, fire };
+}
+
+/** Polls `check` until it holds, failing after 5 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in 5 s");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 describe("gateway HTTP metrics", () => {
   const closers: Array<() => unknown> = [];
@@ -31,7 +46,8 @@ describe("gateway HTTP metrics", () => {
     expect((await app.inject({ url: "/v1/models/some-model-id" })).statusCode).toBe(500);
     expect((await app.inject({ url: "/no/such/route/12345" })).statusCode).toBe(404);
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
-    await settle();
+    const healthz = { route: "/healthz", method: "GET", status_code: "2xx" };
+    await until(async () => (await sample(metrics.registry, requests, healthz)) === 1);
 
     const res = await app.inject({ url: "/metrics" });
     expect(res.statusCode).toBe(200);
@@ -60,45 +76,52 @@ describe("gateway HTTP metrics", () => {
     const app = Fastify({ forceCloseConnections: true });
     const streams = { size: 0 };
     metrics.install(app, streams);
+    const opened = signal();
+    const finish = signal();
     app.get("/stream/:id", async (_request, reply) => {
       reply.hijack();
       streams.size += 1;
       reply.raw.writeHead(200, { "content-type": "text/event-stream" });
       reply.raw.write("data: 1\n\n");
-      setTimeout(() => {
-        streams.size -= 1;
-        reply.raw.end("data: [DONE]\n\n");
-      }, 30);
+      opened.fire();
+      await finish.fired;
+      streams.size -= 1;
+      reply.raw.end("data: [DONE]\n\n");
     });
     app.get("/boom", async () => {
       throw new Error("boom");
     });
-    let leave: (() => void) | undefined;
-    app.get("/slow", () => new Promise<string>((resolve) => (leave = () => resolve("late"))));
+    const arrived = signal();
+    const leave = signal();
+    app.get("/slow", async () => {
+      arrived.fire();
+      await leave.fired;
+      return "late";
+    });
     const url = await app.listen({ host: "127.0.0.1", port: 0 });
     closers.push(() => app.close());
+    const r = metrics.registry;
 
-    const body = fetch(`${url}/stream/42`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 10));
-    expect(await metrics.registry.metrics()).toContain("switchyard_http_streams_open 1");
+    const body = fetch(`${url}/stream/42`).then((res) => res.text());
+    await opened.fired;
+    expect(await r.metrics()).toContain("switchyard_http_streams_open 1");
+    finish.fire();
     expect(await body).toContain("[DONE]");
     expect((await fetch(`${url}/boom`)).status).toBe(500);
     const aborter = new AbortController();
     const gone = fetch(`${url}/slow`, { signal: aborter.signal }).catch(() => "aborted");
-    await new Promise((r) => setTimeout(r, 20));
+    await arrived.fired;
     aborter.abort();
     expect(await gone).toBe("aborted");
-    await settle();
-    leave?.();
-    await settle();
+    const slow = { route: "/slow", method: "GET", status_code: "aborted" };
+    await until(async () => (await sample(r, requests, slow)) === 1);
+    leave.fire();
 
-    const r = metrics.registry;
+    await until(
+      async () => (await sample(r, requests, { route: "/boom", method: "GET", status_code: "5xx" })) === 1,
+    );
     expect(await sample(r, requests, { route: "/stream/:id", method: "GET", status_code: "2xx" })).toBe(1);
-    expect(
-      await sample(r, duration, { route: "/stream/:id", method: "GET" }, `${duration}_sum`),
-    ).toBeGreaterThan(0.02);
-    expect(await sample(r, requests, { route: "/boom", method: "GET", status_code: "5xx" })).toBe(1);
-    expect(await sample(r, requests, { route: "/slow", method: "GET", status_code: "aborted" })).toBe(1);
+    expect(await sample(r, duration, { route: "/stream/:id", method: "GET" }, `${duration}_count`)).toBe(1);
     expect(await r.metrics()).toContain("switchyard_http_streams_open 0");
   });
 
