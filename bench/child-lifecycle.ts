@@ -1,15 +1,28 @@
 /**
- * The child side of the bench's process protocol: a server script prints one `listening <url>` line on
- * stdout when it is ready, and shuts down when the bench closes its stdin (which also happens when the
- * bench dies, so no child outlives it) or sends SIGTERM / SIGINT.
+ * The child side of the bench's process protocol: a server script may print `share <name> <value>`
+ * lines, then prints one `listening <address>` line on stdout when it is ready, and shuts down when
+ * the bench closes its stdin (which also happens when the bench dies, so no child outlives it) or
+ * sends SIGTERM / SIGINT.
  */
 
 /** The line prefix the bench waits for. */
 export const READY_PREFIX = "listening ";
 
-/** Tells the bench the server is ready at `url`. */
-export function announce(url: string): void {
-  process.stdout.write(`${READY_PREFIX}${url}\n`);
+/** The line prefix of a value the child hands to the bench before it is ready. */
+export const SHARE_PREFIX = "share ";
+
+/** Tells the bench the server is ready at `address` (an HTTP base URL or a gRPC host:port). */
+export function announce(address: string): void {
+  process.stdout.write(`${READY_PREFIX}${address}\n`);
+}
+
+/**
+ * Hands the bench a value it needs to drive this server (an API key the server created, say), over
+ * the private stdout pipe; call it before `announce`. `name` holds no spaces; `value` no line breaks.
+ */
+export function share(name: string, value: string): void {
+  if (/\s/.test(name) || /[\r\n]/.test(value)) throw new RangeError(`cannot share ${JSON.stringify(name)}`);
+  process.stdout.write(`${SHARE_PREFIX}${name} ${value}\n`);
 }
 
 /**
@@ -26,12 +39,13 @@ const SLOW_CLOSE_MS = 1_000;
  * fails or hangs still ends the process.
  */
 export function closeWhenParentGoes(close: () => Promise<void>): void {
+  const who = [process.argv[1], ...process.argv.slice(2)].join(" ");
   let closing = false;
   const stop = (): void => {
     if (closing) return;
     closing = true;
     const limit = setTimeout(() => {
-      console.error(`${process.argv[1]}: close took over ${CLOSE_LIMIT_MS} ms; exiting`);
+      console.error(`${who}: close took over ${CLOSE_LIMIT_MS} ms; exiting`);
       process.exit(1);
     }, CLOSE_LIMIT_MS);
     limit.unref();
@@ -39,7 +53,7 @@ export function closeWhenParentGoes(close: () => Promise<void>): void {
     close().then(
       () => {
         const tookMs = Date.now() - startedAt;
-        if (tookMs > SLOW_CLOSE_MS) console.error(`${process.argv[1]}: shutdown took ${tookMs} ms`);
+        if (tookMs > SLOW_CLOSE_MS) console.error(`${who}: shutdown took ${tookMs} ms`);
         process.exit(0);
       },
       (err: unknown) => {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   durationSec: number;
   /** Seconds a request may take before it counts as a timeout. */
   timeoutSec: number;
+  /** Extra request headers, e.g. `authorization`. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -62,7 +64,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           {
             method: "POST",
             path: CHAT_PATH,
-            headers: { "content-type": "application/json" },
+            headers: { ...options.headers, "content-type": "application/json" },
             body: CHAT_REQUEST_BODY,
             onResponse: (status, body) => {
               responses += 1;

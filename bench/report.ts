@@ -1,56 +1,83 @@
 /** Turns measured runs into the printed markdown table and the rows of results/latest.json. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { FanoutDetail } from "./fanout.js";
+import type { LedgerDetail } from "./ledger.js";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
+import { describePgWaits, type PgWaits } from "./pg-waits.js";
 
-/** A measured run, with the CPU its target used and the CPU other processes used meanwhile. */
+/** A measured HTTP run, with the CPU its target used and the CPU other processes used meanwhile. */
 export interface MeasuredRun extends LoadResult {
   /** CPU the target process used per good response, in ms, or null where unknown. */
   cpuMsPerRequest: number | null;
+  /** CPU the database server (PostgreSQL) used per good response, in ms, when the target has one. */
+  databaseCpuMsPerRequest?: number | null;
+  /** What the database's connections were doing during the run, when the target has PostgreSQL. */
+  databaseWaits?: PgWaits;
   /** Percent of one core used by processes other than the bench's, or null where unknown. */
   otherCpuPct: number | null;
 }
 
 /** Runs with more CPU used by others than this are flagged as disturbed. */
-const DISTURBED_CPU_PCT = 10;
+export const DISTURBED_CPU_PCT = 10;
 
-/** One scenario as written to results/latest.json. */
+/**
+ * One scenario as written to results/latest.json: Switchyard's figure (`value`) beside a comparison
+ * measured in the same run (`baseline`, described by `comparison`), `ratio` = value ÷ baseline.
+ */
 export interface ScenarioRow {
   name: string;
-  unit: "req/s";
-  /** Switchyard: good responses per second. */
+  /** req/s and jobs/s: higher is better; ms (the p50 completion time): lower is better. */
+  unit: "req/s" | "jobs/s" | "ms";
   value: number;
-  /** The bare node:http server under the same load. */
   baseline: number;
-  /** value ÷ baseline. */
   ratio: number;
-  connections: number;
-  /** Seconds of load each target got once at start, and before this scenario's measured run. */
-  primeSec: number;
-  warmupSec: number;
+  /** What `baseline` measures. */
+  comparison: string;
+  /** HTTP scenarios: keep-alive connections, and the seconds of load before measuring. */
+  connections?: number;
+  primeSec?: number;
+  warmupSec?: number;
+  /** Latency percentiles of Switchyard's figure (for ledger rows: of `hold`). */
   p50Ms: number;
   p99Ms: number;
   errors: number;
   baselineP50Ms: number;
   baselineP99Ms: number;
   baselineErrors: number;
-  /** Everything measured, for each target. */
-  switchyard: MeasuredRun;
-  baselineRun: MeasuredRun;
+  /** Percent of one core other processes used while each side was measured. */
+  otherCpuPct: number | null;
+  baselineOtherCpuPct: number | null;
+  /** CPU of the system under test per request or job, in ms. */
+  cpuMsPerUnit: number | null;
+  baselineCpuMsPerUnit: number | null;
+  /** HTTP scenarios: everything measured, for each side. */
+  switchyard?: MeasuredRun;
+  baselineRun?: MeasuredRun;
+  fanout?: FanoutDetail;
+  ledger?: LedgerDetail;
 }
 
 export interface BenchReport {
   date: string;
   machine: MachineInfo;
+  /** Command-line flags of the run. */
+  argv?: string[];
   scenarios: ScenarioRow[];
+  /** Scenarios that could not run here, with the reason. */
+  skipped?: string[];
+  /** The lines printed under the table. */
+  notes?: string[];
 }
 
+/** An HTTP scenario: Switchyard against a comparison run under the same load. */
 export function scenarioRow(
   name: string,
   timing: { primeSec: number; warmupSec: number },
   switchyard: MeasuredRun,
   baseline: MeasuredRun,
+  comparison: string,
 ): ScenarioRow {
   return {
     name,
@@ -58,6 +85,7 @@ export function scenarioRow(
     value: round(switchyard.reqPerSec, 1),
     baseline: round(baseline.reqPerSec, 1),
     ratio: baseline.reqPerSec > 0 ? round(switchyard.reqPerSec / baseline.reqPerSec, 3) : 0,
+    comparison,
     connections: switchyard.connections,
     primeSec: timing.primeSec,
     warmupSec: timing.warmupSec,
@@ -67,6 +95,10 @@ export function scenarioRow(
     baselineP50Ms: baseline.latencyMs.p50,
     baselineP99Ms: baseline.latencyMs.p99,
     baselineErrors: baseline.errors,
+    otherCpuPct: switchyard.otherCpuPct,
+    baselineOtherCpuPct: baseline.otherCpuPct,
+    cpuMsPerUnit: switchyard.cpuMsPerRequest,
+    baselineCpuMsPerUnit: baseline.cpuMsPerRequest,
     switchyard,
     baselineRun: baseline,
   };
@@ -77,7 +109,8 @@ function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-function rate(value: number): string {
+function figure(value: number, unit: ScenarioRow["unit"]): string {
+  if (unit === "ms") return ms(value);
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
@@ -90,90 +123,172 @@ function errorCell(row: ScenarioRow): string {
   return row.errors + row.baselineErrors > 0 ? `**${cell} ⚠**` : cell;
 }
 
+function pct(v: number | null): string {
+  return v === null ? "?" : `${v}`;
+}
+
+function othersCell(row: ScenarioRow): string {
+  const cell = `${pct(row.otherCpuPct)} / ${pct(row.baselineOtherCpuPct)}`;
+  const disturbed = [row.otherCpuPct, row.baselineOtherCpuPct].some(
+    (v) => v !== null && v > DISTURBED_CPU_PCT,
+  );
+  return disturbed ? `${cell} ⚠` : cell;
+}
+
 /** The markdown table, one line per scenario. */
 export function markdownTable(rows: readonly ScenarioRow[]): string {
   const header = [
     "scenario",
-    "Switchyard req/s",
-    "baseline req/s",
+    "unit",
+    "Switchyard",
+    "baseline",
     "ratio",
     "p50 ms",
     "p99 ms",
     "baseline p50 ms",
     "baseline p99 ms",
     "errors (SY / base)",
+    "others' CPU % (SY / base)",
   ];
-  const right = header.map((_, i) => i > 0);
+  const right = header.map((_, i) => i > 1);
   const lines = [`| ${header.join(" | ")} |`, `|${right.map((r) => (r ? "---:" : ":---")).join("|")}|`];
   for (const row of rows) {
     const cells = [
       row.name,
-      rate(row.value),
-      rate(row.baseline),
+      row.unit === "ms" ? "ms (p50)" : row.unit,
+      figure(row.value, row.unit),
+      figure(row.baseline, row.unit),
       row.ratio.toFixed(2),
       ms(row.p50Ms),
       ms(row.p99Ms),
       ms(row.baselineP50Ms),
       ms(row.baselineP99Ms),
       errorCell(row),
+      othersCell(row),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines.join("\n");
 }
 
-/** The lines printed under the table: how it was measured, and any errors spelled out. */
-export function notes(rows: readonly ScenarioRow[], detail: { generator: string; layout: string }): string[] {
+function cpu(v: number | null | undefined): string {
+  return v === null || v === undefined ? "?" : v.toFixed(2);
+}
+
+function httpNotes(rows: readonly ScenarioRow[], detail: { generator: string; layout: string }): string[] {
+  const http = rows.filter((r) => r.switchyard && r.baselineRun);
+  if (http.length === 0) return [];
   const out: string[] = [];
-  const durations = rows
+  const durations = http
     .map(
       (r) =>
-        `${r.name} ${r.switchyard.durationSec.toFixed(1)} s / ${r.baselineRun.durationSec.toFixed(1)} s` +
-        ` (${r.switchyard.ok} / ${r.baselineRun.ok} good responses)`,
+        `${r.name} ${r.switchyard?.durationSec.toFixed(1)} s / ${r.baselineRun?.durationSec.toFixed(1)} s` +
+        ` (${r.switchyard?.ok} / ${r.baselineRun?.ok} good responses)`,
     )
     .join("; ");
   out.push(
-    `Measured (Switchyard / baseline), after ${rows[0]?.primeSec ?? 0} s priming per target at the ` +
-      `highest concurrency and ${rows[0]?.warmupSec ?? 0} s warm-up per run: ${durations}.`,
+    `HTTP, measured (Switchyard / baseline), after ${http[0]?.primeSec ?? 0} s priming per target at the ` +
+      `highest concurrency and ${http[0]?.warmupSec ?? 0} s warm-up per run: ${durations}.`,
   );
   out.push(detail.generator);
   out.push(detail.layout);
-  const pct = (v: number | null): string => (v === null ? "?" : `${v}%`);
-  const cpu = (v: number | null): string => (v === null ? "?" : v.toFixed(2));
   out.push(
-    `CPU of the server process per good response, ms (Switchyard / baseline): ${rows
-      .map((r) => `${r.name} ${cpu(r.switchyard.cpuMsPerRequest)} / ${cpu(r.baselineRun.cpuMsPerRequest)}`)
+    `HTTP, CPU of the server process per good response, ms (Switchyard / baseline): ${http
+      .map((r) => {
+        const db = r.switchyard?.databaseCpuMsPerRequest;
+        const dbNote = db === undefined ? "" : ` (+ ${cpu(db)} in PostgreSQL)`;
+        return `${r.name} ${cpu(r.switchyard?.cpuMsPerRequest)}${dbNote} / ${cpu(r.baselineRun?.cpuMsPerRequest)}`;
+      })
       .join("; ")}.`,
   );
-  out.push(
-    `CPU used by other processes on the machine during the measured runs (of one core, Switchyard / baseline): ${rows
-      .map((r) => `${r.name} ${pct(r.switchyard.otherCpuPct)} / ${pct(r.baselineRun.otherCpuPct)}`)
-      .join("; ")}.`,
-  );
-  const disturbed = rows.flatMap((r) =>
-    [
-      [`${r.name} Switchyard`, r.switchyard.otherCpuPct],
-      [`${r.name} baseline`, r.baselineRun.otherCpuPct],
-    ].filter(([, v]) => typeof v === "number" && v > DISTURBED_CPU_PCT),
-  );
-  if (disturbed.length > 0) {
-    out.push(
-      `**⚠ The machine was not quiet** (other processes over ${DISTURBED_CPU_PCT}% of a core during ${disturbed
-        .map(([name]) => name)
-        .join(", ")}): those numbers are understated.`,
-    );
+  for (const row of http) {
+    const waits = row.switchyard?.databaseWaits;
+    if (waits) {
+      out.push(
+        `${row.name}: PostgreSQL connections on average, by state (pool of 10): ${describePgWaits(waits)}.`,
+      );
+    }
   }
-  for (const row of rows) {
+  for (const row of http) {
     for (const [who, run] of [
       ["Switchyard", row.switchyard],
       ["baseline", row.baselineRun],
     ] as const) {
-      if (run.errors === 0) continue;
+      if (!run || run.errors === 0) continue;
       out.push(
         `**⚠ ${row.name} ${who}: ${run.errors} errors** — non-2xx ${run.non2xx}, bad bodies ${run.badBodies}, ` +
           `connection errors ${run.connectionErrors} (timeouts ${run.timeouts}), dropped ${run.dropped}; status codes ${JSON.stringify(run.statusCodes)}`,
       );
     }
+  }
+  return out;
+}
+
+function fanoutNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const d = row.fanout;
+    if (!d) continue;
+    const c = d.concurrent;
+    out.push(
+      `${row.name}: ${d.layout}. ${d.jobMs.count} split jobs of ${(d.documentChars / 1000).toFixed(0)} KB ` +
+        `(${d.chunks} chunks on ${d.distinctNodes} distinct nodes on average, handler ${d.handlerDelayMs} ms) ` +
+        `alternating with ${d.chunkMs.count} one-chunk jobs, one at a time; router-reported job time p50 ` +
+        `${d.routerJobMs.p50} ms. ${c.submitters} concurrent submitters: ${c.jobsPerSec} jobs/s ` +
+        `(${c.jobs} jobs in ${c.durationSec} s, p50 ${c.latencyMs.p50} / p99 ${c.latencyMs.p99} ms, ${c.errors} errors), ` +
+        `${cpu(c.cpuMsPerJob)} ms CPU per job in the system under test.` +
+        (d.firstError ? ` **⚠ first error: ${d.firstError}**` : ""),
+    );
+  }
+  const nats = rows.find((r) => r.fanout?.bus === "nats")?.fanout;
+  const local = rows.find((r) => r.fanout?.bus === "in-process")?.fanout;
+  if (nats && local && local.jobMs.p50 > 0 && local.chunkMs.p50 > 0 && local.concurrent.jobsPerSec > 0) {
+    out.push(
+      `Fan-out, NATS ÷ in-process: job p50 ${(nats.jobMs.p50 / local.jobMs.p50).toFixed(2)}, job p99 ` +
+        `${(nats.jobMs.p99 / Math.max(local.jobMs.p99, 0.1)).toFixed(2)}, one chunk p50 ` +
+        `${(nats.chunkMs.p50 / local.chunkMs.p50).toFixed(2)}, jobs/s ` +
+        `${(nats.concurrent.jobsPerSec / local.concurrent.jobsPerSec).toFixed(2)}.`,
+    );
+  }
+  return out;
+}
+
+function ledgerNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const d = row.ledger;
+    if (!d) continue;
+    const one = d.onePayer;
+    const many = d.manyPayers;
+    out.push(
+      `${row.name}: ${d.storage}; ${d.concurrency} jobs in flight, each hold then settle (group commit). ` +
+        `One payer: ${one.jobs} jobs in ${one.durationSec} s, settle p50 ${one.settleMs.p50} / p99 ` +
+        `${one.settleMs.p99} ms, ${cpu(one.cpuMsPerJob)} ms CPU/job; ${many.payers} payers: ${many.jobs} jobs ` +
+        `in ${many.durationSec} s, settle p50 ${many.settleMs.p50} / p99 ${many.settleMs.p99} ms, ` +
+        `${cpu(many.cpuMsPerJob)} ms CPU/job. Conservation audit ${d.conservationOk ? "ok" : "**FAILED ⚠**"}.` +
+        (one.firstError || many.firstError ? ` **⚠ first error: ${one.firstError ?? many.firstError}**` : ""),
+    );
+  }
+  return out;
+}
+
+/** The lines printed under the table: what each baseline is, how it was measured, any errors. */
+export function notes(rows: readonly ScenarioRow[], detail: { generator: string; layout: string }): string[] {
+  const out: string[] = [];
+  out.push(
+    `Baseline, per scenario: ${rows.map((r) => `${r.name} = ${r.comparison}`).join("; ")}. ` +
+      "ratio = Switchyard ÷ baseline. Ledger rows: p50/p99 are of `hold`.",
+  );
+  out.push(...httpNotes(rows, detail), ...fanoutNotes(rows), ...ledgerNotes(rows));
+  const disturbed = rows.filter((r) =>
+    [r.otherCpuPct, r.baselineOtherCpuPct].some((v) => v !== null && v > DISTURBED_CPU_PCT),
+  );
+  if (disturbed.length > 0) {
+    out.push(
+      `**⚠ The machine was not quiet** (other processes used over ${DISTURBED_CPU_PCT}% of a core during ${disturbed
+        .map((r) => r.name)
+        .join(", ")}): those numbers are understated.`,
+    );
   }
   return out;
 }

@@ -1,28 +1,34 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --log-level LEVEL]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --log-level LEVEL] [-- --only GROUPS]`
  *
- * Starts Switchyard (router + gateway + worker whose chat handler takes 20 ms) and a bare node:http
- * baseline with the same 20 ms, each in its own child process on 127.0.0.1, drives both with the same
- * autocannon load from this process, prints one markdown table and writes results/latest.json.
- * Exits 1 when any measured request failed, 2 when the bench itself failed or ran over its time limit.
+ * Runs the scenario groups in turn, everything on 127.0.0.1, each Switchyard set-up in its own child
+ * processes and the load generated from this process:
+ * - http: the chat request through gateway → router → worker against a bare node:http baseline;
+ * - billing: the same at 64 connections with billing on (PostgreSQL, PGlite) against billing off;
+ * - fanout: a 100 KB job split into 8 chunks over NATS between two replicas, and in one process;
+ * - ledger: hold + settle throughput on PostgreSQL and PGlite.
+ * Prints one markdown table and writes results/latest.json. Exits 1 when any measured request or job
+ * failed, 2 when the bench itself failed or ran over its time limit.
  */
 import { fileURLToPath } from "node:url";
 import { HANDLER_DELAY_MS } from "./chat.js";
-import { type RunningChild, stopChildren } from "./children.js";
-import { watchCpu } from "./cpu-usage.js";
-import { runLoad } from "./load.js";
+import { stopChildren } from "./children.js";
+import { fanoutScenarios } from "./fanout.js";
+import { httpScenarios } from "./http.js";
+import { ledgerScenarios } from "./ledger.js";
 import { machineInfo } from "./machine.js";
+import { markdownTable, notes, type ScenarioRow, writeReport } from "./report.js";
 import {
-  type MeasuredRun,
-  markdownTable,
-  notes,
-  type ScenarioRow,
-  scenarioRow,
-  writeReport,
-} from "./report.js";
-import { SCENARIOS } from "./scenarios.js";
-import { type BenchSettings, parseSettings } from "./settings.js";
-import { checkAnswers, PROFILE_DIR, startBaseline, startSwitchyard } from "./targets.js";
+  clusterServicesMissing,
+  type PostgresService,
+  postgresMissing,
+  type RunningService,
+  startNats,
+  startPostgres,
+  startRedis,
+} from "./services.js";
+import { parseSettings } from "./settings.js";
+import { PROFILE_DIR } from "./targets.js";
 
 const RESULTS_FILE = fileURLToPath(new URL("results/latest.json", import.meta.url));
 
@@ -38,42 +44,28 @@ function abortBench(reason: string, code: number): void {
   );
 }
 
-function describe(result: MeasuredRun): string {
-  const l = result.latencyMs;
-  const cpu = result.cpuMsPerRequest === null ? "" : `, ${result.cpuMsPerRequest.toFixed(2)} ms CPU/request`;
-  const others = result.otherCpuPct === null ? "" : `, others used ${result.otherCpuPct}% CPU`;
-  return (
-    `${result.reqPerSec.toFixed(1)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms, ` +
-    `${result.errors} errors, ${result.durationSec.toFixed(1)} s${cpu}${others}`
-  );
-}
-
-/** Warm-up (discarded), then the measured run. */
-async function measure(
-  label: string,
-  target: RunningChild,
-  connections: number,
-  settings: BenchSettings,
-  ownPids: readonly number[],
-): Promise<MeasuredRun> {
-  const load = { url: target.url, connections, timeoutSec: settings.timeoutSec };
-  const warm = await runLoad({ ...load, durationSec: settings.warmupSec });
-  if (warm.errors > 0)
-    progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
-  const cpuSince = watchCpu(ownPids, target.pid);
-  const measured = await runLoad({ ...load, durationSec: settings.durationSec });
-  const cpu = cpuSince();
-  const result: MeasuredRun = {
-    ...measured,
-    cpuMsPerRequest: cpu && measured.ok > 0 ? Math.round((1e5 * cpu.targetCpuSec) / measured.ok) / 100 : null,
-    otherCpuPct: cpu?.otherCpuPct ?? null,
-  };
-  progress(`${label}: ${describe(result)}`);
-  return result;
+/** Starts a service, or records why it could not run and returns undefined. */
+async function optional<T>(
+  what: string,
+  missing: string | undefined,
+  start: () => Promise<T>,
+  skipped: string[],
+): Promise<T | undefined> {
+  if (missing) {
+    skipped.push(`${what}: ${missing}`);
+    return undefined;
+  }
+  try {
+    return await start();
+  } catch (err) {
+    skipped.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
-  const settings = parseSettings(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const settings = parseSettings(argv);
   const limit = setTimeout(
     () => abortBench(`the bench ran over its ${settings.totalLimitSec} s limit; stopping`, 2),
     settings.totalLimitSec * 1000,
@@ -83,75 +75,69 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => abortBench("terminated", 143));
 
   const startedAt = Date.now();
+  const groups = [...settings.groups];
   progress(
-    `${settings.quick ? "quick" : "full"} run: ${settings.primeSec} s priming per target, then ` +
-      `${settings.warmupSec} s warm-up + ${settings.durationSec} s measured per target and scenario`,
+    `${settings.quick ? "quick" : "full"} run of ${groups.join(", ")}: HTTP ${settings.primeSec} s priming ` +
+      `per target, then ${settings.warmupSec} s warm-up + ${settings.durationSec} s measured per run`,
   );
-  const [baseline, switchyard] = await Promise.all([startBaseline(), startSwitchyard(settings)]);
-  progress(
-    `baseline pid ${baseline.pid} at ${baseline.url}; Switchyard pid ${switchyard.pid} at ${switchyard.url}`,
-  );
-  await checkAnswers(baseline);
-  await checkAnswers(switchyard);
-  const primeConnections = Math.max(...SCENARIOS.map((s) => s.connections));
-  for (const target of [baseline, switchyard]) {
-    const primed = await runLoad({
-      url: target.url,
-      connections: primeConnections,
-      durationSec: settings.primeSec,
-      timeoutSec: settings.timeoutSec,
-    });
-    progress(
-      `primed ${target.name}: ${primed.ok} good responses at ${primeConnections} connections` +
-        (primed.errors > 0 ? `, ⚠ ${primed.errors} errors ${JSON.stringify(primed.statusCodes)}` : ""),
-    );
-  }
+  const skipped: string[] = [];
+  const needsPostgres = settings.groups.has("billing") || settings.groups.has("ledger");
+  const needsCluster = settings.groups.has("fanout");
+  const clusterMissing = needsCluster ? clusterServicesMissing() : undefined;
+  const [postgres, nats, redis] = await Promise.all([
+    needsPostgres
+      ? optional<PostgresService>("PostgreSQL", postgresMissing(), startPostgres, skipped)
+      : undefined,
+    needsCluster ? optional<RunningService>("nats-server", clusterMissing, startNats, skipped) : undefined,
+    needsCluster && !clusterMissing
+      ? optional<RunningService>("redis-server", undefined, startRedis, skipped)
+      : undefined,
+  ]);
+  for (const s of [postgres, nats, redis]) if (s) progress(`${s.name} pid ${s.pid} at ${s.url}`);
 
-  const ownPids = [process.pid, baseline.pid, switchyard.pid];
   const rows: ScenarioRow[] = [];
-  for (const scenario of SCENARIOS) {
-    const base = await measure(
-      `${scenario.name} baseline`,
-      baseline,
-      scenario.connections,
-      settings,
-      ownPids,
-    );
-    const sy = await measure(
-      `${scenario.name} Switchyard`,
-      switchyard,
-      scenario.connections,
-      settings,
-      ownPids,
-    );
-    rows.push(scenarioRow(scenario.name, settings, sy, base));
+  if (settings.groups.has("http") || settings.groups.has("billing")) {
+    rows.push(...(await httpScenarios(settings, postgres, skipped)));
+  }
+  if (needsCluster) {
+    if (nats && redis) rows.push(...(await fanoutScenarios(settings, { nats, redis })));
+    else skipped.push("fanout-100k-nats and fanout-100k-inproc: they need both nats-server and redis-server");
+  }
+  if (settings.groups.has("ledger")) {
+    if (!postgres) skipped.push("ledger-pg: no PostgreSQL server");
+    rows.push(...(await ledgerScenarios(settings, postgres)));
   }
   await stopChildren();
-  if (settings.profile) progress(`CPU profile of the Switchyard process written to ${PROFILE_DIR}/`);
+  if (settings.profile) progress(`CPU profiles of the Switchyard processes written to ${PROFILE_DIR}/`);
 
-  console.log(markdownTable(rows));
-  console.log("");
-  for (const line of notes(rows, {
+  const lines = notes(rows, {
     generator:
-      "Load: autocannon in the bench process, closed loop (one request in flight per keep-alive connection), " +
+      "HTTP load: autocannon in the bench process, closed loop (one request in flight per keep-alive connection), " +
       "non-streaming POST /v1/chat/completions, model switchyard/auto; latency from autocannon's HDR " +
       "histogram of 2xx responses; errors = non-2xx + unexpected bodies + connection errors and timeouts + requests dropped by the server.",
     layout:
-      `Processes: Switchyard (router + gateway + 1 worker, concurrency ${settings.workerConcurrency}, ` +
-      `handler ${HANDLER_DELAY_MS} ms, log level ${settings.logLevel}) in one child, the node:http baseline ` +
-      `(${HANDLER_DELAY_MS} ms) in another.`,
-  })) {
-    console.log(line);
-  }
+      `HTTP processes: Switchyard (router + gateway + 1 worker, concurrency ${settings.workerConcurrency}, ` +
+      `handler ${HANDLER_DELAY_MS} ms, log level ${settings.logLevel}) in one child per set-up, the node:http baseline ` +
+      `(${HANDLER_DELAY_MS} ms) in another. Billing on: the router holds and settles 10 credits per request ` +
+      "on the ledger, the request carries a client key (Authorization: Bearer), the worker an operator key; " +
+      "PostgreSQL runs with its default durability (fsync, synchronous_commit on), PGlite keeps its data on disk.",
+  });
+  if (skipped.length > 0) lines.push(`**Skipped:** ${skipped.join("; ")}.`);
+  console.log(markdownTable(rows));
+  console.log("");
+  for (const line of lines) console.log(line);
 
   await writeReport(RESULTS_FILE, {
     date: new Date().toISOString(),
     machine: machineInfo(),
+    argv,
     scenarios: rows,
+    skipped,
+    notes: lines,
   });
   progress(`wrote ${RESULTS_FILE}; whole bench took ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
   if (rows.some((r) => r.errors + r.baselineErrors > 0)) {
-    progress("⚠ SOME REQUESTS FAILED: the numbers above are not a clean measurement");
+    progress("⚠ SOME REQUESTS OR JOBS FAILED: the numbers above are not a clean measurement");
     process.exitCode = 1;
   }
 }

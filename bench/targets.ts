@@ -1,17 +1,39 @@
-/** The two servers under load, each started in its own child process. */
+/** The HTTP servers under load, each started in its own child process. */
 import { CHAT_PATH, CHAT_REQUEST_BODY, isValidAnswer } from "./chat.js";
 import { type RunningChild, startChild } from "./children.js";
 import type { BenchSettings } from "./settings.js";
 
 export const PROFILE_DIR = "bench/results/profiles";
 
-/** Router + gateway + one worker in one process. */
-export function startSwitchyard(settings: BenchSettings): Promise<RunningChild> {
+/** Where a billing Switchyard keeps its ledger. */
+export type LedgerTarget = { kind: "postgres"; databaseUrl: string } | { kind: "pglite"; dataDir: string };
+
+function ledgerArgs(ledger: LedgerTarget | undefined): string[] {
+  if (!ledger) return [];
+  return ledger.kind === "postgres"
+    ? ["--ledger", "postgres", "--database-url", ledger.databaseUrl]
+    : ["--ledger", "pglite", "--pglite-dir", ledger.dataDir];
+}
+
+/**
+ * Router + gateway + one worker in one process; with `ledger`, billing on (the child shares the
+ * client key the requests must carry, as `shared["client-key"]`).
+ */
+export function startSwitchyard(
+  settings: BenchSettings,
+  name = "switchyard",
+  ledger?: LedgerTarget,
+): Promise<RunningChild> {
   return startChild({
-    name: "switchyard",
+    name,
     script: "bench/servers/switchyard-server.ts",
-    args: ["--concurrency", String(settings.workerConcurrency), "--log-level", settings.logLevel],
+    args: [
+      ...["--concurrency", String(settings.workerConcurrency), "--log-level", settings.logLevel],
+      ...ledgerArgs(ledger),
+    ],
     nodeFlags: settings.profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [],
+    // Opening and migrating a ledger takes a few seconds more on a busy machine.
+    readyTimeoutMs: ledger ? 60_000 : 30_000,
   });
 }
 
@@ -20,11 +42,17 @@ export function startBaseline(): Promise<RunningChild> {
   return startChild({ name: "baseline", script: "bench/servers/baseline-server.ts" });
 }
 
+/** The headers every request to `target` carries: its client key when billing is on. */
+export function requestHeaders(target: RunningChild): Record<string, string> {
+  const key = target.shared["client-key"];
+  return key === undefined ? {} : { authorization: `Bearer ${key}` };
+}
+
 /** Sends one request and throws, with what came back, unless it is a good answer. */
 export async function checkAnswers(target: RunningChild): Promise<void> {
   const res = await fetch(`${target.url}${CHAT_PATH}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...requestHeaders(target), "content-type": "application/json" },
     body: CHAT_REQUEST_BODY,
     signal: AbortSignal.timeout(10_000),
   });

@@ -1,9 +1,13 @@
 /**
  * The system under test: a router, one worker and the HTTP gateway in one process, on embedded
- * back-ends, like `switchyard all`, with a worker whose chat handler takes a fixed time.
+ * back-ends, like `switchyard all`, with a worker whose chat handler takes a fixed time. Billing is off
+ * unless a ledger is given: then the router authenticates every job and holds and settles its cost on
+ * that ledger, the worker connects with an operator key, and the server shares (`client-key`) the key
+ * of a client account granted enough credits for the whole run.
  *
  * Run as a child of bench/run.ts:
  *   node bin/run-ts.js bench/servers/switchyard-server.ts [--concurrency N] [--log-level LEVEL]
+ *     [--ledger postgres --database-url URL | --ledger pglite --pglite-dir DIR]
  * Log lines, when enabled, are serialised but written to /dev/null, so their cost is measured without
  * filling the bench's pipe.
  */
@@ -12,16 +16,24 @@ import { pino } from "pino";
 import { SwitchyardClient } from "../../src/client/client.js";
 import type { Logger } from "../../src/core/logger.js";
 import { buildGateway } from "../../src/gateway/app.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import { Billing } from "../../src/router/billing/billing.js";
 import { Router } from "../../src/router/router.js";
 import { Node } from "../../src/worker/node.js";
 import { BENCH_MODEL, HANDLER_DELAY_MS } from "../chat.js";
-import { announce, closeWhenParentGoes } from "../child-lifecycle.js";
+import { announce, closeWhenParentGoes, share } from "../child-lifecycle.js";
 import { delayedChat } from "./delayed-chat.js";
+
+/** Credits granted to the bench's client account: far more than any run spends (10 per request). */
+const CLIENT_CREDITS = 1_000_000_000;
 
 const { values } = parseArgs({
   options: {
     concurrency: { type: "string", default: "256" },
     "log-level": { type: "string", default: "silent" },
+    ledger: { type: "string", default: "none" },
+    "database-url": { type: "string" },
+    "pglite-dir": { type: "string" },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -34,10 +46,49 @@ const logger: Logger = pino(
   pino.destination({ dest: "/dev/null", sync: false }),
 );
 
-const router = await Router.create({ host: "127.0.0.1", port: 0, logger, id: "bench-router" });
+async function openLedger(): Promise<Ledger | undefined> {
+  switch (values.ledger) {
+    case "none":
+      return undefined;
+    case "postgres": {
+      const databaseUrl = values["database-url"];
+      if (!databaseUrl) throw new RangeError("--ledger postgres needs --database-url");
+      return Ledger.open({ databaseUrl, logger });
+    }
+    case "pglite": {
+      const pgliteDataDir = values["pglite-dir"];
+      if (!pgliteDataDir) throw new RangeError("--ledger pglite needs --pglite-dir");
+      return Ledger.open({ pgliteDataDir, logger });
+    }
+    default:
+      throw new RangeError(`--ledger must be none, postgres or pglite, got ${values.ledger}`);
+  }
+}
+
+const ledger = await openLedger();
+let billing: Billing | undefined;
+let operatorKey: string | undefined;
+if (ledger) {
+  // As `switchyard router` runs it: the reaper on, default prices (10 credits per chunk).
+  ledger.startReaper();
+  billing = new Billing({ ledger, logger });
+  operatorKey = (await ledger.createAccount({ name: "bench-operator" })).apiKey;
+  const client = await ledger.createAccount({ name: "bench-client" });
+  await ledger.grant(client.accountId, CLIENT_CREDITS, "bench credits");
+  share("client-key", client.apiKey);
+}
+
+const router = await Router.create({
+  host: "127.0.0.1",
+  port: 0,
+  logger,
+  id: "bench-router",
+  ...(billing ? { billing } : {}),
+});
 const node = new Node({
   name: "bench-worker",
   routers: [router.address],
+  ...(operatorKey ? { apiKey: operatorKey } : {}),
   handlers: { chat: delayedChat(HANDLER_DELAY_MS) },
   models: [BENCH_MODEL],
   concurrency,
@@ -48,19 +99,26 @@ const client = new SwitchyardClient({ routers: [router.address] });
 const app = await buildGateway({ backend: client, logger, isReady: () => router.state === "running" });
 const url = await app.listen({ host: "127.0.0.1", port: 0 });
 
+/** A shutdown step slower than this is named on stderr, so a slow close can be traced to its step. */
+const SLOW_STEP_MS = 500;
+
 closeWhenParentGoes(async () => {
-  const steps: Array<() => Promise<void> | void> = [
-    () => app.close(),
-    () => node.stop(),
-    () => client.close(),
-    () => router.close(),
+  const steps: Array<[string, () => Promise<void> | void]> = [
+    ["gateway", () => app.close()],
+    ["worker", () => node.stop()],
+    ["client", () => client.close()],
+    ["router", () => router.close()],
+    ["ledger", () => ledger?.close()],
   ];
-  for (const step of steps) {
+  for (const [name, step] of steps) {
+    const startedAt = Date.now();
     try {
       await step();
     } catch (err) {
       console.error(err);
     }
+    const tookMs = Date.now() - startedAt;
+    if (tookMs > SLOW_STEP_MS) console.error(`switchyard-server: closing the ${name} took ${tookMs} ms`);
   }
 });
 announce(url);
