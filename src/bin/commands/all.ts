@@ -33,6 +33,7 @@ export async function runAll(argv: string[], config: Config, logger: Logger): Pr
   // A fresh demo account to send jobs with, and one that operates the demo worker and earns its credits.
   const demoAccount = await billing.ledger.createAccount({ name: "demo" });
   const operator = await billing.ledger.createAccount({ name: "demo-operator" });
+  const admin = await billing.ledger.createAccount({ name: "demo-admin", role: "admin" });
   const router = await Router.create({
     ...routerOptionsFrom(config, logger),
     billing,
@@ -79,6 +80,8 @@ Switchyard is running.
   demo worker:                      ${node.nodeId} (model ${DEMO_MODEL})
   ledger:                           ${ledgerDescription(config)}
   demo API key (${demoAccount.balance} credits):     ${demoAccount.apiKey}
+  admin API key (/admin/v1):        ${admin.apiKey}
+  dashboard:                        ${url}/dashboard/
 
 Try it:
   curl -s ${url}/v1/chat/completions -H 'content-type: application/json' \\
