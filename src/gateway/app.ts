@@ -1,12 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { AccountBackend, JobBackend } from "../client/types.js";
+import type { AccountBackend, AdminBackend, JobBackend, NetworkBackend } from "../client/types.js";
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../core/logger.js";
+import { dashboardRoutes } from "./dashboard/dashboard.js";
 import { frameworkErrorHandler, installErrorHandling } from "./error-handler.js";
 import { type LoggedRequest, serializeRequest } from "./log-redaction.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { FixedWindowRateLimiter, type RateLimiter } from "./rate-limiter.js";
+import { adminRoutes } from "./routes/admin/index.js";
 import { apiRoutes } from "./routes/api/index.js";
+import { networkRoutes } from "./routes/api/network.js";
 import { healthRoutes } from "./routes/health.js";
 import { openaiRoutes } from "./routes/openai/index.js";
 import { StreamRegistry } from "./stream-registry.js";
@@ -33,8 +36,8 @@ const MAX_PARAM_LENGTH = 512;
 
 /** Options of `buildGateway`. */
 export interface GatewayOptions {
-  /** The router the gateway sends jobs and account calls to. Required. */
-  backend: JobBackend & AccountBackend;
+  /** The router the gateway sends jobs, account calls and network reads to. Required. */
+  backend: JobBackend & AccountBackend & NetworkBackend & AdminBackend;
   /** Logger for the app and its requests (used as Fastify's `loggerInstance`). Default: silent. */
   logger?: Logger;
   /** Largest request body in bytes; larger bodies are answered 413. Default 1 MiB (1048576). */
@@ -58,7 +61,7 @@ export interface GatewayOptions {
 
 /** `GatewayOptions` with every default applied and every value checked. */
 export interface ResolvedGatewayOptions {
-  backend: JobBackend & AccountBackend;
+  backend: JobBackend & AccountBackend & NetworkBackend & AdminBackend;
   logger: Logger;
   bodyLimitBytes: number;
   isReady: () => boolean | Promise<boolean>;
@@ -95,10 +98,11 @@ function gatewayLogger(logger: Logger): FastifyBaseLogger {
 }
 
 /**
- * Builds the HTTP gateway: the OpenAI-compatible routes, the native API and the health routes, with
- * every error answered as an OpenAI error body. Does not listen; the caller calls `listen()` (or
- * `inject()` in tests) and `close()`. Closing ends open SSE streams (cancelling their jobs), and
- * requests that arrive while the gateway closes are answered 503.
+ * Builds the HTTP gateway: the OpenAI-compatible routes, the native API (with the public network
+ * status and node list), the dashboard and the health routes, with every error answered as an OpenAI
+ * error body. Does not listen; the caller calls `listen()` (or `inject()` in tests) and `close()`.
+ * Closing ends open SSE streams (cancelling their jobs), and requests that arrive while the gateway
+ * closes are answered 503.
  */
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const resolved = resolveGatewayOptions(options);
@@ -139,5 +143,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     streams,
     accountLimiter: resolved.accountLimiter,
   });
+  await app.register(networkRoutes, { backend: resolved.backend });
+  await app.register(adminRoutes, { backend: resolved.backend });
+  await app.register(dashboardRoutes);
   return app;
 }
