@@ -14,9 +14,9 @@ import {
 import { migrate } from "./migrate.js";
 import { requirePositiveInt } from "./money.js";
 import { openSqlClient } from "./open-client.js";
-import { RoutingStore } from "./routing-store.js";
 import { Reaper } from "./reaper.js";
 import { type JobRecord, type NodeTotals, selectJob, selectNodes } from "./records.js";
+import { RoutingStore } from "./routing-store.js";
 import { reapExpired, settleJobs, validateSettleRequest } from "./settlement.js";
 import { SettlementBatcher } from "./settlement-batcher.js";
 import { isRetryable, type SqlClient, type SqlExecutor } from "./sql-client.js";

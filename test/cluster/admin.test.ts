@@ -27,8 +27,16 @@ describe.skipIf(!enabled)("admin changes across replicas (NATS, Redis, PostgreSQ
     const ledgerB = await Ledger.open({ databaseUrl });
     stack.defer(() => ledgerB.close());
     const prefix = testPrefix();
-    const a = await clusterReplica(stack, nats, redis, { prefix, id: "a", billing: new Billing({ ledger: ledgerA }) });
-    const b = await clusterReplica(stack, nats, redis, { prefix, id: "b", billing: new Billing({ ledger: ledgerB }) });
+    const a = await clusterReplica(stack, nats, redis, {
+      prefix,
+      id: "a",
+      billing: new Billing({ ledger: ledgerA }),
+    });
+    const b = await clusterReplica(stack, nats, redis, {
+      prefix,
+      id: "b",
+      billing: new Billing({ ledger: ledgerB }),
+    });
     const operator = await ledgerA.createAccount({ name: "operator" });
     const admin = await ledgerA.createAccount({ name: "ops", role: "admin" });
     const client = await ledgerA.createAccount({ name: "client" });
@@ -40,21 +48,35 @@ describe.skipIf(!enabled)("admin changes across replicas (NATS, Redis, PostgreSQ
 
     const start = await adminA.getConfig({});
     const v1 = await adminA.updateConfig({ ...start.config, defaultPrice: 3 }, "sale", {});
-    await eventually(async () => (await adminB.getConfig({})).version === v1.version, 5_000, "B on version 1");
+    await eventually(
+      async () => (await adminB.getConfig({})).version === v1.version,
+      5_000,
+      "B on version 1",
+    );
     await expect(onB.submit({ capability: "echo", content: "x" })).resolves.toMatchObject({ cost: 3 });
 
     const v2 = await adminA.updateConfig({ ...v1.config, defaultPrice: 6 }, "sale over", {});
-    await eventually(async () => (await adminB.getConfig({})).version === v2.version, 5_000, "B on version 2");
+    await eventually(
+      async () => (await adminB.getConfig({})).version === v2.version,
+      5_000,
+      "B on version 2",
+    );
     await expect(onB.submit({ capability: "echo", content: "x" })).resolves.toMatchObject({ cost: 6 });
 
     const back = await adminB.rollbackConfig(v1.version, {});
-    await eventually(async () => (await adminA.getConfig({})).version === back.version, 5_000, "A on the rollback");
+    await eventually(
+      async () => (await adminA.getConfig({})).version === back.version,
+      5_000,
+      "A on the rollback",
+    );
     expect((await adminA.getConfig({})).config.defaultPrice).toBe(3);
     await expect(onB.submit({ capability: "echo", content: "x" })).resolves.toMatchObject({ cost: 3 });
 
     await adminA.pauseRouting("upgrade", {});
     await eventually(() => b.paused, 5_000, "B paused");
-    await expect(onB.submit({ capability: "echo", content: "x" })).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    await expect(onB.submit({ capability: "echo", content: "x" })).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+    });
     await adminA.resumeRouting({});
     await eventually(() => !b.paused, 5_000, "B resumed");
     await expect(onB.submit({ capability: "echo", content: "x" })).resolves.toMatchObject({ cost: 3 });

@@ -20,7 +20,9 @@ export async function runAccount(argv: string[], config: Config, logger: Logger)
       name: flags.name ?? (flags.admin ? "admin" : "account"),
       role: flags.admin ? "admin" : "user",
     });
-    console.log(`account ${created.accountId} (${flags.admin ? "admin" : "user"}) in ${ledgerDescription(config)}`);
+    console.log(
+      `account ${created.accountId} (${flags.admin ? "admin" : "user"}) in ${ledgerDescription(config)}`,
+    );
     console.log(`api key (shown once): ${created.apiKey}`);
   } finally {
     await ledger.close();
