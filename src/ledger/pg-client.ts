@@ -21,48 +21,80 @@ function executor(target: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/**
+ * A pg client that never lets a connection-level 'error' event go unheard: pg emits them on sockets
+ * that die (server restart, failover, a terminated backend), sometimes twice, sometimes while the pool
+ * is still connecting it, and an unheard one would crash the process. The pool and the calls in flight
+ * still see the error through their own listeners and callbacks.
+ */
+class GuardedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on("error", () => {});
+  }
+}
+
 /** A SqlClient over a `pg` connection pool. */
 export class PgClient implements SqlClient {
   readonly kind = "postgres";
   private readonly pool: pg.Pool;
-  private readonly direct: SqlExecutor;
   private closing: Promise<void> | undefined;
 
   constructor(options: PgClientOptions) {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
+      Client: GuardedClient,
     });
     // An idle pooled connection that dies (server restart) must not crash the process.
     this.pool.on("error", () => {});
-    this.direct = executor(this.pool);
   }
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    return this.direct.query<T>(sql, params);
+    return this.withConnection((conn) => executor(conn).query<T>(sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.direct.exec(sql);
+    return this.withConnection((conn) => executor(conn).exec(sql));
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.withConnection(async (conn, lose) => {
+      await conn.query("BEGIN");
+      try {
+        const result = await fn(executor(conn));
+        await conn.query("COMMIT");
+        return result;
+      } catch (err) {
+        try {
+          await conn.query("ROLLBACK");
+        } catch (rollbackError) {
+          // A connection whose rollback failed is in an unknown state: it must not be reused.
+          lose(rollbackError);
+        }
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` on a connection of its own. A connection that dies while checked out (server restart,
+   * failover, a terminated backend) emits 'error', possibly more than once: the listener stays on it so
+   * no such event can crash the process, and the connection is destroyed instead of reused.
+   */
+  private async withConnection<T>(
+    fn: (conn: pg.PoolClient, lose: (reason: unknown) => void) => Promise<T>,
+  ): Promise<T> {
     const conn = await this.pool.connect();
     let broken: unknown;
+    const lose = (reason: unknown): void => {
+      broken ??= reason;
+    };
+    conn.on("error", lose);
     try {
-      await conn.query("BEGIN");
-      const result = await fn(executor(conn));
-      await conn.query("COMMIT");
-      return result;
-    } catch (err) {
-      try {
-        await conn.query("ROLLBACK");
-      } catch (rollbackError) {
-        broken = rollbackError;
-      }
-      throw err;
+      return await fn(conn, lose);
     } finally {
-      // A connection whose rollback failed is in an unknown state: destroy it instead of reusing it.
+      if (broken === undefined) conn.off("error", lose);
       conn.release(broken === undefined ? undefined : (broken as Error));
     }
   }
