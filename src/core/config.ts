@@ -15,7 +15,7 @@ export interface Config {
   routerId: string;
   /** ROUTER_ADDRESSES: comma-separated host:port list the gateway and workers dial. Default 127.0.0.1:50051. */
   routerAddresses: string[];
-  /** SWITCHYARD_KEY: API key a worker or gateway presents to the router. Default none. */
+  /** SWITCHYARD_KEY: the operator API key a worker presents to the router. Default none. */
   apiKey: string | undefined;
   /** UPSTREAM_API_KEY: key the openai-upstream worker sends to its model server. Default none. */
   upstreamApiKey: string | undefined;
@@ -25,7 +25,7 @@ export interface Config {
   defaultDeadlineMs: number;
   /** MAX_DEADLINE_MS: the longest deadline a job may ask for. Default 600000. */
   maxDeadlineMs: number;
-  /** QUEUE_LIMIT: jobs that may wait for a free node, per capability. Default 10000. */
+  /** QUEUE_LIMIT: tasks (chunks) that may wait for a free node, per capability. Default 10000. */
   queueLimit: number;
   /** MAX_ATTEMPTS: nodes tried for one task before the job fails. Default 3. */
   maxAttempts: number;

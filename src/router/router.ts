@@ -170,13 +170,19 @@ export class Router implements AdminTarget {
           onResult: (out) => {
             if (job.cost > 0) {
               const payees = job.tasks.map((t) => t.payee ?? { operator: "", nodeName: "" });
-              billing.settle(id, spec.capability, "succeeded", payees, out.durationMs);
+              billing.settle(id, job.cost / job.tasks.length, "succeeded", payees, out.durationMs);
             }
             sink.onResult(out);
           },
           onError: (err) => {
             if (job.cost > 0)
-              billing.settle(id, spec.capability, outcomeOf(err), [], Date.now() - job.createdAtMs);
+              billing.settle(
+                id,
+                job.cost / job.tasks.length,
+                outcomeOf(err),
+                [],
+                Date.now() - job.createdAtMs,
+              );
             sink.onError(err);
           },
         }

@@ -137,4 +137,23 @@ describe("admin controls over gRPC", () => {
     await ledger.flushSettlements();
     expect((await ledger.balance(client.accountId)).balance).toBe(1000 - 4 - 7 - 4);
   });
+
+  it("settles a job at the price it was held at, even when an admin changes prices meanwhile", async () => {
+    const { ledger, router, operator, client, adminApi, clientApi } = await setup();
+    const release = gate();
+    await stack.node(router, {
+      name: "n",
+      apiKey: operator.apiKey,
+      handlers: { echo: (c) => release.promise.then(() => c) },
+    });
+    const running = clientApi.submit({ capability: "echo", content: "x" });
+    await eventually(() => router.activeJobs === 1, 5_000, "job running");
+    const current = await adminApi.getConfig({});
+    await adminApi.updateConfig({ ...current.config, defaultPrice: 25 }, "dearer", {});
+    release.open();
+    await expect(running).resolves.toMatchObject({ cost: 10 });
+    await ledger.flushSettlements();
+    expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 990, held: 0 });
+    expect(await ledger.balance(operator.accountId)).toMatchObject({ earned: 10 });
+  });
 });

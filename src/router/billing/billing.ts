@@ -123,12 +123,13 @@ export class Billing {
    */
   settle(
     jobId: string,
-    capability: string,
+    pricePerChunk: number,
     outcome: JobOutcome,
     payees: ChunkPayee[],
     durationMs: number,
   ): void {
-    const price = this.price(capability);
+    // The price the job was held at, whatever the configuration says now.
+    const price = pricePerChunk;
     const rewards: Reward[] = [];
     if (outcome === "succeeded" && price > 0) {
       const byNode = new Map<string, Reward>();

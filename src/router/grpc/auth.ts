@@ -10,9 +10,9 @@ export function bearerKey(metadata: Metadata): string | undefined {
 }
 
 /**
- * The operator account a node's earnings go to. Until accounts exist every node without a key
- * belongs to "local"; a key maps to a stable pseudonymous operator derived from its hash (the key
- * itself is never kept).
+ * The operator of a node on a router without a ledger (no accounts): "local" without a key, else a
+ * stable pseudonymous id derived from the key's hash (the key itself is never kept). With a ledger the
+ * operator is the key's account (Router.operatorFor).
  */
 export function operatorOf(metadata: Metadata): string {
   const key = bearerKey(metadata);

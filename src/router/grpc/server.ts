@@ -42,8 +42,8 @@ export class GrpcRouterServer {
     server.addService(NodeServiceService, nodeService(router));
     server.addService(JobServiceService, jobService(router));
     server.addService(NetworkServiceService, networkService(router));
-    // Without billing there are no accounts, and admin methods arrive with the operations work: their
-    // methods answer UNIMPLEMENTED.
+    // Without billing (no ledger) there are no accounts and no admin keys: those methods answer
+    // UNIMPLEMENTED.
     server.addService(AccountServiceService, router.billing ? accountService(router.billing) : {});
     server.addService(
       AdminServiceService,
