@@ -265,6 +265,13 @@ export class Router implements AdminTarget {
     return true;
   }
 
+  nodesOperatedBy(accountId: string): string[] {
+    return this.directory
+      .list()
+      .filter((n) => n.operator === accountId)
+      .map((n) => n.id);
+  }
+
   knowsNode(nodeId: string): boolean {
     return this.directory.get(nodeId) !== undefined || this.sessions.has(nodeId);
   }

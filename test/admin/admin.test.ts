@@ -156,4 +156,20 @@ describe("admin controls over gRPC", () => {
     expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 990, held: 0 });
     expect(await ledger.balance(operator.accountId)).toMatchObject({ earned: 10 });
   });
+
+  it("disconnects the nodes of a suspended operator, which cannot register again", async () => {
+    const { ledger, router, operator, adminApi, clientApi } = await setup();
+    const node = await stack.node(router, {
+      name: "n",
+      apiKey: operator.apiKey,
+      handlers: { echo: (c) => c },
+    });
+    await adminApi.setAccountSuspended(operator.accountId, true, {});
+    await eventually(() => node.state === "stopped", 10_000, "node refused and stopped");
+    expect(router.directory.get(node.nodeId)).toBeUndefined();
+    await expect(clientApi.submit({ capability: "echo", content: "x" })).rejects.toMatchObject({
+      code: ErrorCode.NotFound,
+    });
+    expect((await ledger.balance(operator.accountId)).earned).toBe(0);
+  });
 });

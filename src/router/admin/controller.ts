@@ -21,6 +21,8 @@ export interface AdminTarget {
   disconnectNode(nodeId: string): boolean;
   /** True when some replica holds the node. */
   knowsNode(nodeId: string): boolean;
+  /** Nodes online (on any replica) whose earnings go to `accountId`. */
+  nodesOperatedBy(accountId: string): string[];
   setPaused(paused: boolean, reason: string): void;
   /** Tells this replica's nodes the configuration version in force. */
   announceConfigVersion(version: number): void;
@@ -121,6 +123,16 @@ export class AdminController {
   disconnect(nodeId: string): void {
     this.requireNode(nodeId);
     if (!this.target.disconnectNode(nodeId)) this.events?.publishAdmin({ type: "disconnect", nodeId });
+  }
+
+  /**
+   * Cuts the streams of every node an account operates (after its suspension): they cannot register
+   * again while it stays suspended.
+   */
+  disconnectOperator(accountId: string): number {
+    const nodes = this.target.nodesOperatedBy(accountId);
+    for (const nodeId of nodes) this.disconnect(nodeId);
+    return nodes.length;
   }
 
   close(): void {

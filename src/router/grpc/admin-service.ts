@@ -89,10 +89,10 @@ export function adminService(billing: Billing, admin: AdminController): AdminSer
       return {};
     }),
     setAccountSuspended: adminOnly(async (call) => {
-      await ledger.setAccountSuspended(
-        required(call.request.accountId, "account_id"),
-        call.request.suspended,
-      );
+      const accountId = required(call.request.accountId, "account_id");
+      await ledger.setAccountSuspended(accountId, call.request.suspended);
+      // A suspended operator's nodes leave too: their streams were authenticated before.
+      if (call.request.suspended) admin.disconnectOperator(accountId);
       return {};
     }),
     setKeySuspended: adminOnly(async (call) => {
