@@ -6,6 +6,7 @@ import type { LedgerDetail } from "./ledger.js";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 import { describePgWaits, type PgWaits } from "./pg-waits.js";
+import type { StatusDetail } from "./status.js";
 
 /** A measured HTTP run, with the CPU its target used and the CPU other processes used meanwhile. */
 export interface MeasuredRun extends LoadResult {
@@ -28,8 +29,11 @@ export const DISTURBED_CPU_PCT = 10;
  */
 export interface ScenarioRow {
   name: string;
-  /** req/s and jobs/s: higher is better; ms (the p50 completion time): lower is better. */
-  unit: "req/s" | "jobs/s" | "ms";
+  /**
+   * req/s and jobs/s: higher is better; ms (the p50 completion time) and ms (p99) (the p99 latency of a
+   * probed endpoint): lower is better.
+   */
+  unit: "req/s" | "jobs/s" | "ms" | "ms (p99)";
   value: number;
   baseline: number;
   ratio: number;
@@ -46,6 +50,9 @@ export interface ScenarioRow {
   baselineP50Ms: number;
   baselineP99Ms: number;
   baselineErrors: number;
+  /** Status-metrics rows: the slowest probe under load and idle. */
+  maxMs?: number;
+  baselineMaxMs?: number;
   /** Percent of one core other processes used while each side was measured. */
   otherCpuPct: number | null;
   baselineOtherCpuPct: number | null;
@@ -57,6 +64,7 @@ export interface ScenarioRow {
   baselineRun?: MeasuredRun;
   fanout?: FanoutDetail;
   ledger?: LedgerDetail;
+  status?: StatusDetail;
 }
 
 export interface BenchReport {
@@ -110,7 +118,7 @@ function round(value: number, digits: number): number {
 }
 
 function figure(value: number, unit: ScenarioRow["unit"]): string {
-  if (unit === "ms") return ms(value);
+  if (unit === "ms" || unit === "ms (p99)") return ms(value);
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
@@ -253,6 +261,31 @@ function fanoutNotes(rows: readonly ScenarioRow[]): string[] {
   return out;
 }
 
+function statusNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  const first = rows.find((r) => r.status)?.status;
+  if (!first) return out;
+  const load = first.load;
+  out.push(
+    `Status and metrics probes: from the bench process (which also runs the chat load), each endpoint in turn, ` +
+      `a round every ${first.intervalMs} ms, fetch with keep-alive; latency from request to body read, ` +
+      `nearest-rank (with fewer than 100 probes p99 is the slowest). Idle first, then during ` +
+      `${load.durationSec.toFixed(1)} s of the ${load.connections}-connection chat load ` +
+      `(${load.reqPerSec.toFixed(1)} req/s, p99 ${load.latencyMs.p99} ms, ${load.errors} errors), one ` +
+      "Switchyard with metrics recorded as in `switchyard all` (router metrics on their own port)." +
+      (load.errors > 0 ? " **⚠ the chat load had errors**" : ""),
+  );
+  for (const row of rows) {
+    const d = row.status;
+    if (!d) continue;
+    const side = (s: StatusDetail["idle"]): string =>
+      `${s.probes} probes, p50 ${s.latencyMs.p50} / p99 ${s.latencyMs.p99} / max ${s.latencyMs.max} ms, ${s.errors} errors` +
+      (s.firstError ? ` (**⚠ first: ${s.firstError}**)` : "");
+    out.push(`${row.name} (${d.endpoint}): under load ${side(d.underLoad)}; idle ${side(d.idle)}.`);
+  }
+  return out;
+}
+
 function ledgerNotes(rows: readonly ScenarioRow[]): string[] {
   const out: string[] = [];
   for (const row of rows) {
@@ -279,7 +312,7 @@ export function notes(rows: readonly ScenarioRow[], detail: { generator: string;
     `Baseline, per scenario: ${rows.map((r) => `${r.name} = ${r.comparison}`).join("; ")}. ` +
       "ratio = Switchyard ÷ baseline. Ledger rows: p50/p99 are of `hold`.",
   );
-  out.push(...httpNotes(rows, detail), ...fanoutNotes(rows), ...ledgerNotes(rows));
+  out.push(...httpNotes(rows, detail), ...statusNotes(rows), ...fanoutNotes(rows), ...ledgerNotes(rows));
   const disturbed = rows.filter((r) =>
     [r.otherCpuPct, r.baselineOtherCpuPct].some((v) => v !== null && v > DISTURBED_CPU_PCT),
   );

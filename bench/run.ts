@@ -5,6 +5,8 @@
  * processes and the load generated from this process:
  * - http: the chat request through gateway → router → worker against a bare node:http baseline;
  * - billing: the same at 64 connections with billing on (PostgreSQL, PGlite) against billing off;
+ * - status: latency of GET /api/v1/status and of the gateway's and router's GET /metrics during the
+ *   64-connection chat load, against the same probes of the idle server;
  * - fanout: a 100 KB job split into 8 chunks over NATS between two replicas, and in one process;
  * - ledger: hold + settle throughput on PostgreSQL and PGlite.
  * Prints one markdown table and writes results/latest.json. Exits 1 when any measured request or job
@@ -28,6 +30,7 @@ import {
   startRedis,
 } from "./services.js";
 import { parseSettings } from "./settings.js";
+import { statusScenarios } from "./status.js";
 import { PROFILE_DIR } from "./targets.js";
 
 const RESULTS_FILE = fileURLToPath(new URL("results/latest.json", import.meta.url));
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   if (settings.groups.has("http") || settings.groups.has("billing")) {
     rows.push(...(await httpScenarios(settings, postgres, skipped)));
   }
+  if (settings.groups.has("status")) rows.push(...(await statusScenarios(settings)));
   if (needsCluster) {
     if (nats && redis) rows.push(...(await fanoutScenarios(settings, { nats, redis })));
     else skipped.push("fanout-100k-nats and fanout-100k-inproc: they need both nats-server and redis-server");

@@ -18,3 +18,10 @@ export const BILLING_SCENARIOS = [
   { name: "http-chat-c64-billing", ledger: "postgres" },
   { name: "http-chat-c64-billing-pglite", ledger: "pglite" },
 ] as const;
+
+/** The read-only endpoints probed while BILLING_BASE's load runs, and against the idle server. */
+export const STATUS_SCENARIOS = [
+  { name: "status-under-load", endpoint: "gateway GET /api/v1/status" },
+  { name: "gateway-metrics-under-load", endpoint: "gateway GET /metrics" },
+  { name: "router-metrics-under-load", endpoint: "router GET /metrics (metrics port)" },
+] as const;

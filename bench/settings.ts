@@ -3,12 +3,12 @@
  *   --quick            short runs (whole bench under 3 minutes)
  *   --profile          run every Switchyard server process under `node --cpu-prof` (results/profiles/)
  *   --log-level LEVEL  log level inside the Switchyard processes (default silent; lines go to /dev/null)
- *   --only GROUPS      comma-separated subset of http, billing, fanout, ledger (default all)
+ *   --only GROUPS      comma-separated subset of http, billing, status, fanout, ledger (default all)
  */
 import { parseArgs } from "node:util";
 
 /** The groups of scenarios, run in this order. */
-export const GROUPS = ["http", "billing", "fanout", "ledger"] as const;
+export const GROUPS = ["http", "billing", "status", "fanout", "ledger"] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchSettings {
@@ -30,10 +30,20 @@ export interface BenchSettings {
   totalLimitSec: number;
   /** Concurrency limit of the bench worker node, high enough that the node is never the bottleneck. */
   workerConcurrency: number;
+  status: StatusSettings;
   fanout: FanoutSettings;
   ledger: LedgerSettings;
   profile: boolean;
   logLevel: string;
+}
+
+export interface StatusSettings {
+  /** Length of the idle probing and of the measured chat load probed during it. */
+  durationSec: number;
+  /** A round (each status and metrics endpoint once, one after the other) starts this often. */
+  intervalMs: number;
+  /** A probe slower than this counts as an error (a timeout). */
+  probeTimeoutMs: number;
 }
 
 export interface FanoutSettings {
@@ -112,6 +122,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     timeoutSec: 10,
     totalLimitSec: quick ? 175 : 720,
     workerConcurrency: 256,
+    status: { durationSec: quick ? 5 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
     fanout: {
       documentChars: 100_000,
       maxChunks: 8,

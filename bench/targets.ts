@@ -17,12 +17,15 @@ function ledgerArgs(ledger: LedgerTarget | undefined): string[] {
 
 /**
  * Router + gateway + one worker in one process; with `ledger`, billing on (the child shares the
- * client key the requests must carry, as `shared["client-key"]`).
+ * client key the requests must carry, as `shared["client-key"]`); with `metrics`, metrics recorded and
+ * served as in `switchyard all` (the gateway's at `<url>/metrics`, the router's at
+ * `shared["router-metrics-url"]`).
  */
 export function startSwitchyard(
   settings: BenchSettings,
   name = "switchyard",
   ledger?: LedgerTarget,
+  metrics = false,
 ): Promise<RunningChild> {
   return startChild({
     name,
@@ -30,6 +33,7 @@ export function startSwitchyard(
     args: [
       ...["--concurrency", String(settings.workerConcurrency), "--log-level", settings.logLevel],
       ...ledgerArgs(ledger),
+      ...(metrics ? ["--metrics"] : []),
     ],
     nodeFlags: settings.profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [],
     // Opening and migrating a ledger takes a few seconds more on a busy machine.

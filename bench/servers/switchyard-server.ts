@@ -5,9 +5,13 @@
  * that ledger, the worker connects with an operator key, and the server shares (`client-key`) the key
  * of a client account granted enough credits for the whole run.
  *
+ * With `--metrics`, metrics are recorded as in `switchyard all`: the gateway's at `GET /metrics` on its
+ * own port, the router's (with the process metrics) on a metrics port of their own (a free one on
+ * 127.0.0.1), whose scrape URL the server shares as `router-metrics-url`.
+ *
  * Run as a child of bench/run.ts:
  *   node bin/run-ts.js bench/servers/switchyard-server.ts [--concurrency N] [--log-level LEVEL]
- *     [--ledger postgres --database-url URL | --ledger pglite --pglite-dir DIR]
+ *     [--ledger postgres --database-url URL | --ledger pglite --pglite-dir DIR] [--metrics]
  * Log lines, when enabled, are serialised but written to /dev/null, so their cost is measured without
  * filling the bench's pipe.
  */
@@ -15,9 +19,12 @@ import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { SwitchyardClient } from "../../src/client/client.js";
 import type { Logger } from "../../src/core/logger.js";
+import { MetricsServer } from "../../src/core/metrics/server.js";
 import { buildGateway } from "../../src/gateway/app.js";
+import { GatewayMetrics } from "../../src/gateway/metrics/gateway-metrics.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { Billing } from "../../src/router/billing/billing.js";
+import { RouterMetrics } from "../../src/router/metrics/router-metrics.js";
 import { Router } from "../../src/router/router.js";
 import { Node } from "../../src/worker/node.js";
 import { BENCH_MODEL, HANDLER_DELAY_MS } from "../chat.js";
@@ -34,6 +41,7 @@ const { values } = parseArgs({
     ledger: { type: "string", default: "none" },
     "database-url": { type: "string" },
     "pglite-dir": { type: "string" },
+    metrics: { type: "boolean", default: false },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -46,6 +54,14 @@ const logger: Logger = pino(
   pino.destination({ dest: "/dev/null", sync: false }),
 );
 
+// Two registries, as `switchyard all` has them: process metrics on the router's.
+const routerMetrics = values.metrics ? new RouterMetrics() : undefined;
+const gatewayMetrics = values.metrics ? new GatewayMetrics({ processMetrics: false }) : undefined;
+const metricsServer = routerMetrics
+  ? await MetricsServer.start(routerMetrics.registry, { host: "127.0.0.1", port: 0 })
+  : undefined;
+const ledgerObserve = routerMetrics ? { observe: routerMetrics.ledger.observe } : {};
+
 async function openLedger(): Promise<Ledger | undefined> {
   switch (values.ledger) {
     case "none":
@@ -53,12 +69,12 @@ async function openLedger(): Promise<Ledger | undefined> {
     case "postgres": {
       const databaseUrl = values["database-url"];
       if (!databaseUrl) throw new RangeError("--ledger postgres needs --database-url");
-      return Ledger.open({ databaseUrl, logger });
+      return Ledger.open({ databaseUrl, logger, ...ledgerObserve });
     }
     case "pglite": {
       const pgliteDataDir = values["pglite-dir"];
       if (!pgliteDataDir) throw new RangeError("--ledger pglite needs --pglite-dir");
-      return Ledger.open({ pgliteDataDir, logger });
+      return Ledger.open({ pgliteDataDir, logger, ...ledgerObserve });
     }
     default:
       throw new RangeError(`--ledger must be none, postgres or pglite, got ${values.ledger}`);
@@ -84,7 +100,9 @@ const router = await Router.create({
   logger,
   id: "bench-router",
   ...(billing ? { billing } : {}),
+  ...(routerMetrics ? { observers: [routerMetrics.observer], grpcObserver: routerMetrics.grpc } : {}),
 });
+routerMetrics?.attach(router);
 const node = new Node({
   name: "bench-worker",
   routers: [router.address],
@@ -96,7 +114,12 @@ const node = new Node({
 });
 await node.start();
 const client = new SwitchyardClient({ routers: [router.address] });
-const app = await buildGateway({ backend: client, logger, isReady: () => router.state === "running" });
+const app = await buildGateway({
+  backend: client,
+  logger,
+  isReady: () => router.state === "running",
+  ...(gatewayMetrics ? { metrics: gatewayMetrics } : {}),
+});
 const url = await app.listen({ host: "127.0.0.1", port: 0 });
 
 /** A shutdown step slower than this is named on stderr, so a slow close can be traced to its step. */
@@ -109,6 +132,7 @@ closeWhenParentGoes(async () => {
     ["client", () => client.close()],
     ["router", () => router.close()],
     ["ledger", () => ledger?.close()],
+    ["router metrics", () => metricsServer?.close()],
   ];
   for (const [name, step] of steps) {
     const startedAt = Date.now();
@@ -121,4 +145,5 @@ closeWhenParentGoes(async () => {
     if (tookMs > SLOW_STEP_MS) console.error(`switchyard-server: closing the ${name} took ${tookMs} ms`);
   }
 });
+if (metricsServer) share("router-metrics-url", metricsServer.url);
 announce(url);
