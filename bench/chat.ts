@@ -64,3 +64,46 @@ export function isValidAnswer(body: string): boolean {
     body.includes(`"content":${EXPECTED_CONTENT}`)
   );
 }
+
+/** Pieces of every streamed answer (`sse-512`), and the time the simulated model takes per piece. */
+export const STREAM_PIECES = 64;
+export const PIECE_INTERVAL_MS = 20;
+
+/** The i-th piece (0-based) of a streamed answer. */
+export function streamPiece(i: number): string {
+  return `t${i} `;
+}
+
+/** What the pieces of one streamed answer add up to. */
+export const STREAMED_ANSWER = Array.from({ length: STREAM_PIECES }, (_, i) => streamPiece(i)).join("");
+
+/** Body of every streamed request: the same chat completion, `stream: true`. */
+export const STREAM_REQUEST_BODY = JSON.stringify({
+  model: AUTO_MODEL,
+  stream: true,
+  messages: [{ role: "user", content: PROMPT }],
+});
+
+/** One `chat.completion.chunk` of a stream, in the gateway's shape; used by the baseline server. */
+export function chatChunk(
+  id: string,
+  created: number,
+  model: string,
+  delta: Record<string, string>,
+  finish: "stop" | null,
+): string {
+  return JSON.stringify({
+    id: `chatcmpl-${id}`,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+}
+
+/** The gRPC job of `grpc-submit-c64`: a capability whose handler answers at once with its content. */
+export const ECHO_CAPABILITY = "echo";
+export const ECHO_CONTENT = "ping from the benchmark";
+
+/** The raw gRPC echo server's one method (the grpc-submit-c64 baseline). */
+export const ECHO_METHOD = "/bench.Echo/Echo";

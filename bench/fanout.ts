@@ -2,9 +2,9 @@
  * The fan-out scenarios: a 100 KB document submitted as one splittable job, split into 8 chunks over 8
  * worker nodes, timed from the bench process through the gRPC client.
  *
- * - `fanout-100k-nats`: two router replicas in two processes on a private nats-server and
- *   redis-server, 4 workers on each, the local shortcut off on both, the job submitted to replica A:
- *   every chunk (those for A's own nodes too) crosses NATS.
+ * - `fanout-100k` (called `fanout-100k-nats` before): two router replicas in two processes on a
+ *   private nats-server and redis-server, 4 workers on each, the local shortcut off on both, the job
+ *   submitted to replica A: every chunk (those for A's own nodes too) crosses NATS.
  * - `fanout-100k-inproc`: one router and the same 8 workers in one process, local delivery.
  *
  * Each is compared with "one chunk": a chunk-sized job (documentChars / maxChunks) of a capability the
@@ -264,7 +264,7 @@ export async function fanoutScenarios(
   try {
     const nats = await measureVariant(
       {
-        name: "fanout-100k-nats",
+        name: "fanout-100k",
         bus: "nats",
         layout:
           `replicas A and B in two processes, ${f.workers - half} + ${half} workers, NATS and Redis, ` +
@@ -274,7 +274,7 @@ export async function fanoutScenarios(
       },
       settings,
     );
-    progress(`fanout-100k-nats: ${describe(nats)}`);
+    progress(`fanout-100k: ${describe(nats)}`);
     const inproc = await measureVariant(
       {
         name: "fanout-100k-inproc",
@@ -286,7 +286,7 @@ export async function fanoutScenarios(
       settings,
     );
     progress(`fanout-100k-inproc: ${describe(inproc)}`);
-    return [fanoutRow("fanout-100k-nats", nats), fanoutRow("fanout-100k-inproc", inproc)];
+    return [fanoutRow("fanout-100k", nats), fanoutRow("fanout-100k-inproc", inproc)];
   } finally {
     await Promise.all([a, b, local].map((c) => stopProcess(c.pid)));
   }

@@ -1,27 +1,26 @@
 /**
- * The HTTP scenarios: autocannon from this process against the bare node:http baseline and Switchyard
- * (router + gateway + worker in one process), then the billing scenarios: the http-chat-c64 load
- * against the same Switchyard with billing on, on PostgreSQL and on PGlite, each compared with the
- * billing-off run measured just before it.
+ * The HTTP scenarios. `http-chat-c1`, `-c64` and `-c256`: the chat request against Switchyard with
+ * billing on (router + gateway + worker in one process, ledger on the private PostgreSQL), against the
+ * bare node:http baseline and against the peer, the Portkey AI gateway in front of that same baseline.
+ * c64 and c256 are driven by autocannon in the bench process; c1 by a sequential keep-alive client in a
+ * child process of its own that times each request to 0.01 ms (generators/http-sequential.ts), so that
+ * an added p99 of about a millisecond can be told from none.
+ *
+ * The billing comparison (`http-chat-c64-billing`, `-pglite`): the same c64 load against the same
+ * Switchyard with billing off, and with billing on PGlite.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type RunningChild, stopProcess } from "./children.js";
+import { CHAT_PATH, CHAT_REQUEST_BODY } from "./chat.js";
+import type { RunningChild } from "./children.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
-import { runLoad } from "./load.js";
+import { runGenerator } from "./generator.js";
+import type { SequentialJob } from "./generators/http-sequential.js";
+import { type LoadOptions, type LoadResult, runLoad } from "./load.js";
 import { describePgWaits, samplePgWaits } from "./pg-waits.js";
 import { type MeasuredRun, type ScenarioRow, scenarioRow } from "./report.js";
-import { BILLING_BASE, BILLING_SCENARIOS, SCENARIOS } from "./scenarios.js";
+import { BILLING_BASE, SCENARIOS, type Scenario } from "./scenarios.js";
 import type { PostgresService } from "./services.js";
 import type { BenchSettings } from "./settings.js";
-import {
-  checkAnswers,
-  type LedgerTarget,
-  requestHeaders,
-  startBaseline,
-  startSwitchyard,
-} from "./targets.js";
+import { checkAnswers } from "./targets.js";
 
 function progress(message: string): void {
   console.error(`[bench] ${message}`);
@@ -41,8 +40,11 @@ function describe(result: MeasuredRun): string {
   );
 }
 
-interface Target {
+/** An HTTP server under load and how to address it. */
+export interface HttpTarget {
   child: RunningChild;
+  /** Headers every request carries (a client key, Portkey's routing headers). */
+  headers: Record<string, string>;
   /** The PostgreSQL server whose CPU is reported beside the target's, and the target's database on it. */
   database?: { server: PostgresService; url: string };
 }
@@ -50,35 +52,64 @@ interface Target {
 /** How often the billing database's connections are sampled during a measured run. */
 const PG_SAMPLE_MS = 50;
 
-/** Warm-up (discarded), then the measured run. */
-async function measure(
+/** The c1 load: the sequential client in its own process, its warm-up included. */
+async function sequentialLoad(target: HttpTarget, settings: BenchSettings): Promise<LoadResult> {
+  const job: SequentialJob = {
+    url: `${target.child.url}${CHAT_PATH}`,
+    body: CHAT_REQUEST_BODY,
+    headers: target.headers,
+    warmupSec: settings.warmupSec,
+    durationSec: settings.c1DurationSec,
+    maxRequests: 1_000_000,
+    timeoutSec: settings.timeoutSec,
+  };
+  const result = await runGenerator<LoadResult & { warmupErrors: number }>({
+    name: "c1",
+    script: "bench/generators/http-sequential.ts",
+    input: job,
+    limitMs: (settings.warmupSec + settings.c1DurationSec + 2 * settings.timeoutSec + 30) * 1000,
+  });
+  if (result.warmupErrors > 0) progress(`⚠ ${target.child.name} c1 warm-up: ${result.warmupErrors} errors`);
+  return result;
+}
+
+/** Warm-up (discarded), then the measured run; c1 with the sequential client, others with autocannon. */
+export async function measure(
   label: string,
-  target: Target,
+  target: HttpTarget,
   connections: number,
   settings: BenchSettings,
 ): Promise<MeasuredRun> {
-  const load = {
+  const load: Omit<LoadOptions, "durationSec"> = {
     url: target.child.url,
     connections,
     timeoutSec: settings.timeoutSec,
-    headers: requestHeaders(target.child),
+    headers: target.headers,
   };
-  const warm = await runLoad({ ...load, durationSec: settings.warmupSec });
-  if (warm.errors > 0)
-    progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
+  if (connections > 1) {
+    const warm = await runLoad({ ...load, durationSec: settings.warmupSec });
+    if (warm.errors > 0)
+      progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
+  }
   const cpuSince = watchCpu([target.child.pid]);
   const dbSince = target.database ? watchCpu([target.database.server.pid]) : undefined;
+  const lengthSec = connections > 1 ? settings.durationSec : settings.warmupSec + settings.c1DurationSec;
   const waits = target.database
-    ? samplePgWaits(target.database.url, PG_SAMPLE_MS, (settings.durationSec + settings.timeoutSec) * 1000)
+    ? samplePgWaits(target.database.url, PG_SAMPLE_MS, (lengthSec + settings.timeoutSec) * 1000)
     : undefined;
-  const measured = await runLoad({ ...load, durationSec: settings.durationSec });
+  const measured =
+    connections > 1
+      ? await runLoad({ ...load, durationSec: settings.durationSec })
+      : await sequentialLoad(target, settings);
   const cpu = cpuSince();
   const db = dbSince?.();
   const databaseWaits = await waits?.stop();
+  // c1: the CPU window includes the sequential client's warm-up, so count its requests too (≈ same rate).
+  const served = connections > 1 ? measured.ok : Math.round(measured.reqPerSec * lengthSec);
   const result: MeasuredRun = {
     ...measured,
-    cpuMsPerRequest: cpuMsPer(cpu, measured.ok),
-    ...(dbSince ? { databaseCpuMsPerRequest: cpuMsPer(db, measured.ok) } : {}),
+    cpuMsPerRequest: cpuMsPer(cpu, served),
+    ...(dbSince ? { databaseCpuMsPerRequest: cpuMsPer(db, served) } : {}),
     ...(databaseWaits ? { databaseWaits } : {}),
     otherCpuPct: cpu?.otherCpuPct ?? null,
   };
@@ -87,13 +118,14 @@ async function measure(
   return result;
 }
 
-async function prime(target: Target, connections: number, settings: BenchSettings): Promise<void> {
+/** Load at the highest concurrency once, so the JIT has optimised the target's code before measuring. */
+export async function prime(target: HttpTarget, connections: number, settings: BenchSettings): Promise<void> {
   const primed = await runLoad({
     url: target.child.url,
     connections,
     durationSec: settings.primeSec,
     timeoutSec: settings.timeoutSec,
-    headers: requestHeaders(target.child),
+    headers: target.headers,
   });
   progress(
     `primed ${target.child.name}: ${primed.ok} good responses at ${connections} connections` +
@@ -101,89 +133,81 @@ async function prime(target: Target, connections: number, settings: BenchSetting
   );
 }
 
+/** The issue's target for a chat scenario, and whether the row meets it. */
+function chatTarget(scenario: Scenario, row: ScenarioRow): Pick<ScenarioRow, "target" | "targetMet"> {
+  if (scenario.connections === 1) {
+    return { target: "added p99 ≤ 1.5 ms", targetMet: (row.addedP99Ms ?? Infinity) <= 1.5 };
+  }
+  if (scenario.connections === 64) {
+    return {
+      target: "≥ 0.8× baseline and ≥ 5× peer",
+      targetMet: (row.ratio ?? 0) >= 0.8 && (row.peerRatio ?? 0) >= 5,
+    };
+  }
+  return {};
+}
+
+export const BASELINE_COMPARISON = "bare node:http server, same 20 ms";
+export const PEER_COMPARISON =
+  "Portkey AI gateway (OpenAI provider, custom host) in front of the same bare server";
+
 /**
- * Starts the HTTP targets, primes them, measures the selected HTTP and billing scenarios and stops
- * the targets. Billing on PostgreSQL needs `postgres`; without it that scenario is skipped.
+ * http-chat-c1, -c64, -c256: each target primed once at the highest concurrency, then per scenario the
+ * baseline, Switchyard and the peer in turn. Returns the rows and Switchyard's c64 run.
  */
-export async function httpScenarios(
+export async function chatScenarios(
   settings: BenchSettings,
-  postgres: PostgresService | undefined,
-  skipped: string[],
+  targets: { baseline: HttpTarget; switchyard: HttpTarget; peer: HttpTarget },
+  switchyardNote: string,
+): Promise<{ rows: ScenarioRow[]; switchyardC64?: MeasuredRun }> {
+  const all = [targets.baseline, targets.switchyard, targets.peer];
+  for (const t of all) await checkAnswers(t.child, t.headers);
+  const primeConnections = Math.max(...SCENARIOS.map((s) => s.connections));
+  for (const t of all) await prime(t, primeConnections, settings);
+  const rows: ScenarioRow[] = [];
+  let switchyardC64: MeasuredRun | undefined;
+  for (const scenario of SCENARIOS) {
+    const c = scenario.connections;
+    const b = await measure(`${scenario.name} baseline`, targets.baseline, c, settings);
+    const sy = await measure(`${scenario.name} Switchyard`, targets.switchyard, c, settings);
+    const p = await measure(`${scenario.name} peer`, targets.peer, c, settings);
+    const row = scenarioRow(scenario.name, settings, sy, b, BASELINE_COMPARISON, {
+      run: p,
+      comparison: PEER_COMPARISON,
+    });
+    rows.push({ ...row, setup: switchyardNote, ...chatTarget(scenario, row) });
+    if (c === BILLING_BASE.connections) switchyardC64 = sy;
+  }
+  return { rows, ...(switchyardC64 ? { switchyardC64 } : {}) };
+}
+
+/**
+ * http-chat-c64-billing (PostgreSQL) and -pglite against billing off. The PostgreSQL run is the
+ * http-chat-c64 Switchyard run when given, else measured here.
+ */
+export async function billingScenarios(
+  settings: BenchSettings,
+  targets: { off: HttpTarget; postgres?: HttpTarget; pglite?: HttpTarget },
+  postgresRun: MeasuredRun | undefined,
 ): Promise<ScenarioRow[]> {
-  const withHttp = settings.groups.has("http");
-  const withBilling = settings.groups.has("billing");
-  const pgliteDir = withBilling ? mkdtempSync(join(tmpdir(), "sy-bench-billing-")) : undefined;
-  const ledgers: Array<{ name: string; ledger: LedgerTarget; database?: Target["database"] }> = [];
-  if (withBilling) {
-    for (const scenario of BILLING_SCENARIOS) {
-      if (scenario.ledger === "postgres") {
-        if (!postgres) {
-          skipped.push(`${scenario.name}: no PostgreSQL server could be started`);
-          continue;
-        }
-        const databaseUrl = await postgres.createDatabase("bench_billing");
-        ledgers.push({
-          name: scenario.name,
-          ledger: { kind: "postgres", databaseUrl },
-          database: { server: postgres, url: databaseUrl },
-        });
-      } else if (pgliteDir) {
-        ledgers.push({ name: scenario.name, ledger: { kind: "pglite", dataDir: join(pgliteDir, "ledger") } });
-      }
-    }
+  const c = BILLING_BASE.connections;
+  const fresh = [targets.off, ...(postgresRun ? [] : [targets.postgres]), targets.pglite].filter(
+    (t): t is HttpTarget => t !== undefined,
+  );
+  for (const t of fresh) await checkAnswers(t.child, t.headers);
+  for (const t of fresh) await prime(t, c, settings);
+  const off = await measure(`${BILLING_BASE.name} Switchyard, billing off`, targets.off, c, settings);
+  const comparison = "the same Switchyard with billing off, same load";
+  const rows: ScenarioRow[] = [];
+  const pg =
+    postgresRun ??
+    (targets.postgres
+      ? await measure("http-chat-c64-billing Switchyard", targets.postgres, c, settings)
+      : undefined);
+  if (pg) rows.push(scenarioRow("http-chat-c64-billing", settings, pg, off, comparison));
+  if (targets.pglite) {
+    const lite = await measure("http-chat-c64-billing-pglite Switchyard", targets.pglite, c, settings);
+    rows.push(scenarioRow("http-chat-c64-billing-pglite", settings, lite, off, comparison));
   }
-
-  const started: RunningChild[] = [];
-  const track = async (p: Promise<RunningChild>): Promise<RunningChild> => {
-    const child = await p;
-    started.push(child);
-    return child;
-  };
-  try {
-    const [baseline, switchyard, ...billed] = await Promise.all([
-      withHttp ? track(startBaseline()) : undefined,
-      track(startSwitchyard(settings)),
-      ...ledgers.map((l) => track(startSwitchyard(settings, `switchyard (${l.name})`, l.ledger))),
-    ]);
-    progress(`HTTP targets: ${started.map((c) => `${c.name} pid ${c.pid} at ${c.url}`).join("; ")}`);
-    const off: Target = { child: switchyard as RunningChild };
-    const base: Target | undefined = baseline ? { child: baseline } : undefined;
-    const on = ledgers.map((l, i) => ({
-      name: l.name,
-      target: { child: billed[i] as RunningChild, ...(l.database ? { database: l.database } : {}) },
-    }));
-    const targets = [base, off, ...on.map((o) => o.target)].filter((t): t is Target => t !== undefined);
-    for (const t of targets) await checkAnswers(t.child);
-    const primeConnections = Math.max(...SCENARIOS.map((s) => s.connections));
-    for (const t of targets) await prime(t, primeConnections, settings);
-
-    const rows: ScenarioRow[] = [];
-    const comparison = "bare node:http server, same 20 ms";
-    let offC64: MeasuredRun | undefined;
-    for (const scenario of withHttp ? SCENARIOS : [BILLING_BASE]) {
-      const b = base
-        ? await measure(`${scenario.name} baseline`, base, scenario.connections, settings)
-        : undefined;
-      const sy = await measure(`${scenario.name} Switchyard`, off, scenario.connections, settings);
-      if (b) rows.push(scenarioRow(scenario.name, settings, sy, b, comparison));
-      if (scenario.name === BILLING_BASE.name) offC64 = sy;
-    }
-    for (const { name, target } of on) {
-      const sy = await measure(`${name} Switchyard`, target, BILLING_BASE.connections, settings);
-      const offRun = offC64 as MeasuredRun;
-      rows.push(
-        scenarioRow(
-          name,
-          settings,
-          sy,
-          offRun,
-          `the same Switchyard with billing off (${BILLING_BASE.name} run)`,
-        ),
-      );
-    }
-    return rows;
-  } finally {
-    await Promise.all(started.map((c) => stopProcess(c.pid)));
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
-  }
+  return rows;
 }

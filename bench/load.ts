@@ -16,6 +16,8 @@ export interface LoadOptions {
   timeoutSec: number;
   /** Extra request headers, e.g. `authorization`. */
   headers?: Record<string, string>;
+  /** A fixed rate, requests per second over all connections, instead of the closed loop. */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -60,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         duration: options.durationSec,
         timeout: options.timeoutSec,
+        ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
         requests: [
           {
             method: "POST",

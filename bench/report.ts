@@ -2,10 +2,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FanoutDetail } from "./fanout.js";
+import type { GrpcDetail } from "./grpc.js";
 import type { LedgerDetail } from "./ledger.js";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 import { describePgWaits, type PgWaits } from "./pg-waits.js";
+import type { SoakDetail } from "./soak.js";
+import type { SseDetail } from "./sse.js";
 import type { StatusDetail } from "./status.js";
 
 /** A measured HTTP run, with the CPU its target used and the CPU other processes used meanwhile. */
@@ -25,46 +28,70 @@ export const DISTURBED_CPU_PCT = 10;
 
 /**
  * One scenario as written to results/latest.json: Switchyard's figure (`value`) beside a comparison
- * measured in the same run (`baseline`, described by `comparison`), `ratio` = value ÷ baseline.
+ * measured in the same run (`baseline`, described by `comparison`, `ratio` = value ÷ baseline) and,
+ * where the scenario has one, another product under the same load (`peer`, `peerRatio` = value ÷ peer).
  */
 export interface ScenarioRow {
   name: string;
   /**
-   * req/s and jobs/s: higher is better; ms (the p50 completion time) and ms (p99) (the p99 latency of a
-   * probed endpoint): lower is better.
+   * req/s and jobs/s: higher is better; ms (the p50 completion time), ms (p99) (the p99 latency of a
+   * probed endpoint) and ms (TTFT p99) (time to first token of a stream): lower is better;
+   * % RSS growth: memory growth over the soak, lower is better.
    */
-  unit: "req/s" | "jobs/s" | "ms" | "ms (p99)";
+  unit: "req/s" | "jobs/s" | "ms" | "ms (p99)" | "ms (TTFT p99)" | "% RSS growth";
   value: number;
-  baseline: number;
-  ratio: number;
+  /** Absent where the scenario has no baseline (the soak). */
+  baseline?: number;
+  ratio?: number;
   /** What `baseline` measures. */
   comparison: string;
+  /** The peer's figure under the same load, where the scenario has one. */
+  peer?: number;
+  peerRatio?: number;
+  /** What `peer` measures. */
+  peerComparison?: string;
+  /** How the Switchyard side was set up, where it matters (billing on, which ledger). */
+  setup?: string;
   /** HTTP scenarios: keep-alive connections, and the seconds of load before measuring. */
   connections?: number;
   primeSec?: number;
   warmupSec?: number;
-  /** Latency percentiles of Switchyard's figure (for ledger rows: of `hold`). */
+  /** Latency percentiles of Switchyard's figure (for ledger rows: of `hold`; sse: of the TTFT). */
   p50Ms: number;
   p99Ms: number;
   errors: number;
-  baselineP50Ms: number;
-  baselineP99Ms: number;
+  baselineP50Ms?: number;
+  baselineP99Ms?: number;
   baselineErrors: number;
+  peerP50Ms?: number;
+  peerP99Ms?: number;
+  peerErrors?: number;
+  /** Switchyard's p99 minus the baseline's, where latency is compared (HTTP, gRPC, sse). */
+  addedP99Ms?: number;
+  /** The issue's target for this scenario, as text, and whether this run met it. */
+  target?: string;
+  targetMet?: boolean;
   /** Status-metrics rows: the slowest probe under load and idle. */
   maxMs?: number;
   baselineMaxMs?: number;
   /** Percent of one core other processes used while each side was measured. */
   otherCpuPct: number | null;
   baselineOtherCpuPct: number | null;
+  peerOtherCpuPct?: number | null;
   /** CPU of the system under test per request or job, in ms. */
   cpuMsPerUnit: number | null;
   baselineCpuMsPerUnit: number | null;
+  peerCpuMsPerUnit?: number | null;
   /** HTTP scenarios: everything measured, for each side. */
   switchyard?: MeasuredRun;
   baselineRun?: MeasuredRun;
+  peerRun?: MeasuredRun;
   fanout?: FanoutDetail;
   ledger?: LedgerDetail;
   status?: StatusDetail;
+  grpc?: GrpcDetail;
+  sse?: SseDetail;
+  soak?: SoakDetail;
 }
 
 export interface BenchReport {
@@ -72,21 +99,27 @@ export interface BenchReport {
   machine: MachineInfo;
   /** Command-line flags of the run. */
   argv?: string[];
+  /** How long the whole bench took, in seconds. */
+  durationSec?: number;
   scenarios: ScenarioRow[];
   /** Scenarios that could not run here, with the reason. */
   skipped?: string[];
+  /** Groups that failed to run, with the error. */
+  failed?: string[];
   /** The lines printed under the table. */
   notes?: string[];
 }
 
-/** An HTTP scenario: Switchyard against a comparison run under the same load. */
+/** An HTTP scenario: Switchyard against a comparison run (and maybe a peer's) under the same load. */
 export function scenarioRow(
   name: string,
   timing: { primeSec: number; warmupSec: number },
   switchyard: MeasuredRun,
   baseline: MeasuredRun,
   comparison: string,
+  peer?: { run: MeasuredRun; comparison: string },
 ): ScenarioRow {
+  const p = peer?.run;
   return {
     name,
     unit: "req/s",
@@ -94,6 +127,19 @@ export function scenarioRow(
     baseline: round(baseline.reqPerSec, 1),
     ratio: baseline.reqPerSec > 0 ? round(switchyard.reqPerSec / baseline.reqPerSec, 3) : 0,
     comparison,
+    ...(p && peer
+      ? {
+          peer: round(p.reqPerSec, 1),
+          peerRatio: p.reqPerSec > 0 ? round(switchyard.reqPerSec / p.reqPerSec, 3) : 0,
+          peerComparison: peer.comparison,
+          peerP50Ms: p.latencyMs.p50,
+          peerP99Ms: p.latencyMs.p99,
+          peerErrors: p.errors,
+          peerOtherCpuPct: p.otherCpuPct,
+          peerCpuMsPerUnit: p.cpuMsPerRequest,
+          peerRun: p,
+        }
+      : {}),
     connections: switchyard.connections,
     primeSec: timing.primeSec,
     warmupSec: timing.warmupSec,
@@ -103,6 +149,7 @@ export function scenarioRow(
     baselineP50Ms: baseline.latencyMs.p50,
     baselineP99Ms: baseline.latencyMs.p99,
     baselineErrors: baseline.errors,
+    addedP99Ms: round(switchyard.latencyMs.p99 - baseline.latencyMs.p99, 2),
     otherCpuPct: switchyard.otherCpuPct,
     baselineOtherCpuPct: baseline.otherCpuPct,
     cpuMsPerUnit: switchyard.cpuMsPerRequest,
@@ -112,35 +159,55 @@ export function scenarioRow(
   };
 }
 
-function round(value: number, digits: number): number {
+export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-function figure(value: number, unit: ScenarioRow["unit"]): string {
-  if (unit === "ms" || unit === "ms (p99)") return ms(value);
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+function figure(value: number | undefined, unit: ScenarioRow["unit"]): string {
+  if (value === undefined) return "–";
+  if (unit === "req/s" || unit === "jobs/s") return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+  if (unit === "% RSS growth") return value.toFixed(1);
+  return ms(value);
 }
 
-function ms(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+function ms(value: number | undefined): string {
+  if (value === undefined) return "–";
+  return Number.isInteger(value) ? String(value) : value.toFixed(value < 10 ? 2 : 1);
+}
+
+function latencies(p50: number | undefined, p99: number | undefined): string {
+  return p50 === undefined && p99 === undefined ? "–" : `${ms(p50)} / ${ms(p99)}`;
+}
+
+function times(ratio: number | undefined): string {
+  return ratio === undefined ? "–" : `${ratio.toFixed(2)}×`;
 }
 
 function errorCell(row: ScenarioRow): string {
-  const cell = `${row.errors} / ${row.baselineErrors}`;
-  return row.errors + row.baselineErrors > 0 ? `**${cell} ⚠**` : cell;
+  const parts = [row.errors, row.baselineErrors, ...(row.peerErrors === undefined ? [] : [row.peerErrors])];
+  const cell = parts.join(" / ");
+  return parts.some((e) => e > 0) ? `**${cell} ⚠**` : cell;
 }
 
-function pct(v: number | null): string {
-  return v === null ? "?" : `${v}`;
+function pct(v: number | null | undefined): string {
+  return v === null || v === undefined ? "?" : `${v}`;
 }
 
 function othersCell(row: ScenarioRow): string {
-  const cell = `${pct(row.otherCpuPct)} / ${pct(row.baselineOtherCpuPct)}`;
-  const disturbed = [row.otherCpuPct, row.baselineOtherCpuPct].some(
-    (v) => v !== null && v > DISTURBED_CPU_PCT,
-  );
+  const values = [
+    row.otherCpuPct,
+    row.baselineOtherCpuPct,
+    ...(row.peer === undefined ? [] : [row.peerOtherCpuPct]),
+  ];
+  const cell = values.map(pct).join(" / ");
+  const disturbed = values.some((v) => v !== null && v !== undefined && v > DISTURBED_CPU_PCT);
   return disturbed ? `${cell} ⚠` : cell;
+}
+
+function targetCell(row: ScenarioRow): string {
+  if (row.target === undefined) return "";
+  return `${row.target} ${row.targetMet ? "✓" : "✗"}`;
 }
 
 /** The markdown table, one line per scenario. */
@@ -150,28 +217,37 @@ export function markdownTable(rows: readonly ScenarioRow[]): string {
     "unit",
     "Switchyard",
     "baseline",
-    "ratio",
-    "p50 ms",
-    "p99 ms",
-    "baseline p50 ms",
-    "baseline p99 ms",
-    "errors (SY / base)",
-    "others' CPU % (SY / base)",
+    "peer",
+    "÷ baseline",
+    "÷ peer",
+    "p50 / p99 ms",
+    "baseline p50 / p99 ms",
+    "peer p50 / p99 ms",
+    "added p99 ms",
+    "errors (SY / base / peer)",
+    "target (issue)",
+    "others' CPU %",
   ];
-  const right = header.map((_, i) => i > 1);
-  const lines = [`| ${header.join(" | ")} |`, `|${right.map((r) => (r ? "---:" : ":---")).join("|")}|`];
+  const left = new Set([0, 1, 12]);
+  const lines = [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (left.has(i) ? ":---" : "---:")).join("|")}|`,
+  ];
   for (const row of rows) {
     const cells = [
       row.name,
       row.unit === "ms" ? "ms (p50)" : row.unit,
       figure(row.value, row.unit),
       figure(row.baseline, row.unit),
-      row.ratio.toFixed(2),
-      ms(row.p50Ms),
-      ms(row.p99Ms),
-      ms(row.baselineP50Ms),
-      ms(row.baselineP99Ms),
+      figure(row.peer, row.unit),
+      times(row.ratio),
+      times(row.peerRatio),
+      latencies(row.p50Ms, row.p99Ms),
+      latencies(row.baselineP50Ms, row.baselineP99Ms),
+      latencies(row.peerP50Ms, row.peerP99Ms),
+      row.addedP99Ms === undefined ? "–" : ms(row.addedP99Ms),
       errorCell(row),
+      targetCell(row),
       othersCell(row),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
@@ -188,26 +264,30 @@ function httpNotes(rows: readonly ScenarioRow[], detail: { generator: string; la
   if (http.length === 0) return [];
   const out: string[] = [];
   const durations = http
-    .map(
-      (r) =>
-        `${r.name} ${r.switchyard?.durationSec.toFixed(1)} s / ${r.baselineRun?.durationSec.toFixed(1)} s` +
-        ` (${r.switchyard?.ok} / ${r.baselineRun?.ok} good responses)`,
-    )
+    .map((r) => {
+      const runs = [r.switchyard, r.baselineRun, ...(r.peerRun ? [r.peerRun] : [])];
+      return (
+        `${r.name} ${runs.map((m) => `${m?.durationSec.toFixed(1)} s`).join(" / ")}` +
+        ` (${runs.map((m) => m?.ok).join(" / ")} good responses)`
+      );
+    })
     .join("; ");
   out.push(
-    `HTTP, measured (Switchyard / baseline), after ${http[0]?.primeSec ?? 0} s priming per target at the ` +
+    `HTTP, measured (Switchyard / baseline / peer), after ${http[0]?.primeSec ?? 0} s priming per target at the ` +
       `highest concurrency and ${http[0]?.warmupSec ?? 0} s warm-up per run: ${durations}.`,
   );
   out.push(detail.generator);
   out.push(detail.layout);
   out.push(
-    `HTTP, CPU of the server process per good response, ms (Switchyard / baseline): ${http
-      .map((r) => {
-        const db = r.switchyard?.databaseCpuMsPerRequest;
-        const dbNote = db === undefined ? "" : ` (+ ${cpu(db)} in PostgreSQL)`;
-        return `${r.name} ${cpu(r.switchyard?.cpuMsPerRequest)}${dbNote} / ${cpu(r.baselineRun?.cpuMsPerRequest)}`;
-      })
-      .join("; ")}.`,
+    `HTTP, CPU of the server process per good response, ms (Switchyard / baseline / peer, the peer's ` +
+      `without the baseline server behind it): ${http
+        .map((r) => {
+          const db = r.switchyard?.databaseCpuMsPerRequest;
+          const dbNote = db === undefined ? "" : ` (+ ${cpu(db)} in PostgreSQL)`;
+          const peer = r.peerRun ? ` / ${cpu(r.peerRun.cpuMsPerRequest)}` : "";
+          return `${r.name} ${cpu(r.switchyard?.cpuMsPerRequest)}${dbNote} / ${cpu(r.baselineRun?.cpuMsPerRequest)}${peer}`;
+        })
+        .join("; ")}.`,
   );
   for (const row of http) {
     const waits = row.switchyard?.databaseWaits;
@@ -221,6 +301,7 @@ function httpNotes(rows: readonly ScenarioRow[], detail: { generator: string; la
     for (const [who, run] of [
       ["Switchyard", row.switchyard],
       ["baseline", row.baselineRun],
+      ["peer", row.peerRun],
     ] as const) {
       if (!run || run.errors === 0) continue;
       out.push(
@@ -305,16 +386,95 @@ function ledgerNotes(rows: readonly ScenarioRow[]): string[] {
   return out;
 }
 
+function grpcNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const d = row.grpc;
+    if (!d) continue;
+    const side = (r: GrpcDetail["switchyard"]): string =>
+      `${r.ok} calls in ${r.durationSec} s, p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} ms, ${r.errors} errors` +
+      (r.firstError ? ` (**⚠ first: ${r.firstError}**)` : "");
+    out.push(
+      `${row.name}: ${d.layout}. Switchyard: ${side(d.switchyard)}, ${cpu(row.cpuMsPerUnit)} ms CPU/job; ` +
+        `raw grpc-js echo: ${side(d.baseline)}, ${cpu(row.baselineCpuMsPerUnit)} ms CPU/call.`,
+    );
+  }
+  return out;
+}
+
+function sseNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const d = row.sse;
+    if (!d) continue;
+    const side = (r: SseDetail["switchyard"]): string =>
+      `${r.ok} good streams in ${r.durationSec} s, ${r.errors} errors` +
+      (r.errors > 0 ? ` ${JSON.stringify(r.errorKinds)} (**⚠ first: ${r.firstError ?? "?"}**)` : "") +
+      `, TTFT p50 ${r.ttftMs.p50} / p99 ${r.ttftMs.p99} / max ${r.ttftMs.max} ms, inter-piece p50 ` +
+      `${r.interPieceMs.p50} / p99 ${r.interPieceMs.p99} / max ${r.interPieceMs.max} ms, ` +
+      `${r.eventsPerStream} content events per stream, whole stream p50 ${r.streamMs.p50} ms`;
+    out.push(
+      `${row.name}: ${d.layout}. **Added TTFT p99 ${ms(d.addedTtftP99Ms)} ms, added inter-piece p99 ` +
+        `${ms(d.addedInterPieceP99Ms)} ms.** Switchyard: ${side(d.switchyard)}; baseline: ${side(d.baseline)}.`,
+    );
+  }
+  return out;
+}
+
+function soakNotes(rows: readonly ScenarioRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    const d = row.soak;
+    if (!d) continue;
+    const l = d.load;
+    out.push(
+      `${row.name}: ${d.layout}. Capacity probe ${d.capacityReqPerSec} req/s at ${d.connections} connections, ` +
+        `so ${d.rate} req/s for ${d.warmupSec} s of warm-up then ${d.durationSec} s: ${l.reqPerSec.toFixed(1)} req/s ` +
+        `served, p50 ${l.latencyMs.p50} / p99 ${l.latencyMs.p99} ms, ${l.errors} errors. RSS of the router ` +
+        `${d.routerRssMiB.afterWarmup} → ${d.routerRssMiB.atEnd} MiB, of the gateway ${d.gatewayRssMiB.afterWarmup} → ` +
+        `${d.gatewayRssMiB.atEnd} MiB${d.sameProcess ? " (router and gateway are one process: the same figure)" : ""}; ` +
+        `samples every ${d.sampleEverySec} s (MiB): ${d.routerRssSamplesMiB.join(", ")}.`,
+    );
+  }
+  return out;
+}
+
+/** "a, b = what; c = other": the rows' names grouped by a description they share. */
+function grouped(rows: readonly ScenarioRow[], describe: (row: ScenarioRow) => string | undefined): string {
+  const byText = new Map<string, string[]>();
+  for (const row of rows) {
+    const text = describe(row);
+    if (text === undefined) continue;
+    byText.set(text, [...(byText.get(text) ?? []), row.name]);
+  }
+  return [...byText].map(([text, names]) => `${names.join(", ")} = ${text}`).join("; ");
+}
+
 /** The lines printed under the table: what each baseline is, how it was measured, any errors. */
 export function notes(rows: readonly ScenarioRow[], detail: { generator: string; layout: string }): string[] {
   const out: string[] = [];
   out.push(
-    `Baseline, per scenario: ${rows.map((r) => `${r.name} = ${r.comparison}`).join("; ")}. ` +
-      "ratio = Switchyard ÷ baseline. Ledger rows: p50/p99 are of `hold`.",
+    `Baseline: ${grouped(rows, (r) => r.comparison)}. ÷ baseline = Switchyard ÷ baseline. Ledger rows: ` +
+      "p50/p99 are of `hold`; sse-512: of the time to first token.",
   );
-  out.push(...httpNotes(rows, detail), ...statusNotes(rows), ...fanoutNotes(rows), ...ledgerNotes(rows));
+  if (rows.some((r) => r.peerComparison !== undefined)) {
+    out.push(`Peer: ${grouped(rows, (r) => r.peerComparison)}. ÷ peer = Switchyard ÷ peer.`);
+  }
+  if (rows.some((r) => r.setup !== undefined))
+    out.push(`Switchyard set-up: ${grouped(rows, (r) => r.setup)}.`);
+  out.push(
+    ...httpNotes(rows, detail),
+    ...grpcNotes(rows),
+    ...sseNotes(rows),
+    ...soakNotes(rows),
+    ...statusNotes(rows),
+    ...fanoutNotes(rows),
+    ...ledgerNotes(rows),
+  );
   const disturbed = rows.filter((r) =>
-    [r.otherCpuPct, r.baselineOtherCpuPct].some((v) => v !== null && v > DISTURBED_CPU_PCT),
+    [r.otherCpuPct, r.baselineOtherCpuPct, r.peerOtherCpuPct].some(
+      (v) => v !== null && v !== undefined && v > DISTURBED_CPU_PCT,
+    ),
   );
   if (disturbed.length > 0) {
     out.push(

@@ -8,16 +8,11 @@ export interface Scenario {
 export const SCENARIOS: readonly Scenario[] = [
   { name: "http-chat-c1", connections: 1 },
   { name: "http-chat-c64", connections: 64 },
+  { name: "http-chat-c256", connections: 256 },
 ];
 
-/** The scenario the billing runs repeat with billing on, and compare with its billing-off run. */
+/** The load of the billing comparison and of the status probes. */
 export const BILLING_BASE: Scenario = { name: "http-chat-c64", connections: 64 };
-
-/** Billing on, per ledger back-end. PostgreSQL is the production set-up. */
-export const BILLING_SCENARIOS = [
-  { name: "http-chat-c64-billing", ledger: "postgres" },
-  { name: "http-chat-c64-billing-pglite", ledger: "pglite" },
-] as const;
 
 /** The read-only endpoints probed while BILLING_BASE's load runs, and against the idle server. */
 export const STATUS_SCENARIOS = [

@@ -3,12 +3,13 @@
  *   --quick            short runs (whole bench under 3 minutes)
  *   --profile          run every Switchyard server process under `node --cpu-prof` (results/profiles/)
  *   --log-level LEVEL  log level inside the Switchyard processes (default silent; lines go to /dev/null)
- *   --only GROUPS      comma-separated subset of http, billing, status, fanout, ledger (default all)
+ *   --only GROUPS      comma-separated subset of http, billing, grpc, sse, status, fanout, ledger, soak
+ *                      (default all; soak is left out of --quick unless named here, and then runs short)
  */
 import { parseArgs } from "node:util";
 
 /** The groups of scenarios, run in this order. */
-export const GROUPS = ["http", "billing", "status", "fanout", "ledger"] as const;
+export const GROUPS = ["http", "billing", "grpc", "sse", "status", "fanout", "ledger", "soak"] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchSettings {
@@ -30,11 +31,56 @@ export interface BenchSettings {
   totalLimitSec: number;
   /** Concurrency limit of the bench worker node, high enough that the node is never the bottleneck. */
   workerConcurrency: number;
+  /** Length of the measured c1 run (the sequential client; its warm-up is `warmupSec`). */
+  c1DurationSec: number;
+  grpc: GrpcSettings;
+  sse: SseSettings;
+  soak: SoakSettings;
   status: StatusSettings;
   fanout: FanoutSettings;
   ledger: LedgerSettings;
   profile: boolean;
   logLevel: string;
+}
+
+export interface GrpcSettings {
+  /** Calls in flight at once. */
+  inFlight: number;
+  warmupSec: number;
+  durationSec: number;
+  /** Most calls per phase (warm-up, measured). */
+  maxCalls: number;
+  /** Deadline of every call. */
+  timeoutMs: number;
+}
+
+export interface SseSettings {
+  /** Streams open at once. */
+  streams: number;
+  /** Lanes start new streams for this long (after a discarded wave of one stream per lane). */
+  durationSec: number;
+  /** Most streams started in the measured part. */
+  maxStreams: number;
+  /** A stream silent for this long counts as a timeout. */
+  timeoutSec: number;
+}
+
+export interface SoakSettings {
+  /** False in --quick unless `soak` was named in --only. */
+  enabled: boolean;
+  /** Closed-loop c64 load that finds the target's capacity, before the warm-up. */
+  capacitySec: number;
+  /** Fixed rate = this share of the capacity found, at most `maxRate`. */
+  capacityShare: number;
+  maxRate: number;
+  /** Keep-alive connections the fixed-rate load is spread over. */
+  connections: number;
+  /** Fixed-rate load before the first RSS reading. */
+  warmupSec: number;
+  /** Fixed-rate load after it; RSS is read again at its end. */
+  durationSec: number;
+  /** RSS is also sampled this often, for the trend. */
+  sampleEverySec: number;
 }
 
 export interface StatusSettings {
@@ -113,16 +159,39 @@ export function parseSettings(argv: string[]): BenchSettings {
     throw new RangeError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
   }
   const quick = values.quick;
+  const groups = parseGroups(values.only);
+  const soakNamed = values.only !== undefined && groups.has("soak");
+  if (quick && !soakNamed) groups.delete("soak");
   return {
     quick,
-    groups: parseGroups(values.only),
-    primeSec: quick ? 3 : 10,
-    warmupSec: quick ? 2 : 5,
-    durationSec: quick ? 8 : 60,
+    groups,
+    primeSec: quick ? 2 : 10,
+    warmupSec: quick ? 1 : 5,
+    durationSec: quick ? 4 : 30,
+    c1DurationSec: quick ? 4 : 30,
     timeoutSec: 10,
-    totalLimitSec: quick ? 175 : 720,
-    workerConcurrency: 256,
-    status: { durationSec: quick ? 5 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
+    totalLimitSec: quick ? 178 : 1_500,
+    // Above the 512 streams of sse-512, so that the node is never the limit.
+    workerConcurrency: 1024,
+    grpc: {
+      inFlight: 64,
+      warmupSec: quick ? 1 : 5,
+      durationSec: quick ? 4 : 30,
+      maxCalls: quick ? 200_000 : 2_000_000,
+      timeoutMs: 10_000,
+    },
+    sse: { streams: 512, durationSec: quick ? 3 : 20, maxStreams: quick ? 5_000 : 50_000, timeoutSec: 10 },
+    soak: {
+      enabled: groups.has("soak"),
+      capacitySec: quick ? 3 : 10,
+      capacityShare: 0.5,
+      maxRate: 500,
+      connections: 64,
+      warmupSec: quick ? 10 : 60,
+      durationSec: quick ? 30 : 300,
+      sampleEverySec: quick ? 5 : 15,
+    },
+    status: { durationSec: quick ? 3 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
     fanout: {
       documentChars: 100_000,
       maxChunks: 8,
@@ -130,10 +199,10 @@ export function parseSettings(argv: string[]): BenchSettings {
       workerConcurrency: 8,
       handlerDelayMs: 20,
       warmupPairs: quick ? 5 : 15,
-      pairs: quick ? 30 : 100,
-      sequentialLimitSec: quick ? 10 : 40,
+      pairs: quick ? 20 : 100,
+      sequentialLimitSec: quick ? 8 : 40,
       submitters: 4,
-      concurrentSec: quick ? 3 : 10,
+      concurrentSec: quick ? 2 : 10,
       concurrentMaxJobs: quick ? 400 : 2_000,
       jobDeadlineMs: 10_000,
     },
@@ -141,7 +210,7 @@ export function parseSettings(argv: string[]): BenchSettings {
       concurrency: 32,
       warmupJobs: quick ? 200 : 500,
       jobs: quick ? 3_000 : 20_000,
-      limitSec: quick ? 3 : 12,
+      limitSec: quick ? 2 : 12,
     },
     profile: values.profile,
     logLevel,

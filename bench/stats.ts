@@ -10,15 +10,13 @@ export interface Percentiles {
   mean: number;
 }
 
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
 /**
- * Nearest-rank percentiles, in the samples' unit rounded to 0.1; with fewer than 100 samples p99 is the
- * slowest sample. All zero for no samples.
+ * Nearest-rank percentiles, in the samples' unit rounded to `decimals` places (default 1); with fewer
+ * than 100 samples p99 is the slowest sample. All zero for no samples.
  */
-export function percentiles(samples: readonly number[]): Percentiles {
+export function percentiles(samples: readonly number[], decimals = 1): Percentiles {
+  const f = 10 ** decimals;
+  const round1 = (value: number): number => Math.round(value * f) / f;
   const sorted = [...samples].sort((a, b) => a - b);
   const n = sorted.length;
   if (n === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };

@@ -46,6 +46,28 @@ export function startBaseline(): Promise<RunningChild> {
   return startChild({ name: "baseline", script: "bench/servers/baseline-server.ts" });
 }
 
+/** The peer: the Portkey AI gateway, pointed at an upstream per request (`peerHeaders`). */
+export function startPortkey(): Promise<RunningChild> {
+  return startChild({ name: "Portkey gateway", script: "bench/servers/portkey-server.ts" });
+}
+
+/** The raw grpc-js echo server (the gRPC baseline). */
+export function startGrpcEcho(): Promise<RunningChild> {
+  return startChild({ name: "grpc-js echo", script: "bench/servers/grpc-echo-server.ts" });
+}
+
+/**
+ * The headers that make Portkey forward a request to `upstream` (a base URL) as an OpenAI-compatible
+ * provider. The bearer key is passed on to the upstream, which ignores it.
+ */
+export function peerHeaders(upstream: string): Record<string, string> {
+  return {
+    "x-portkey-provider": "openai",
+    "x-portkey-custom-host": `${upstream}/v1`,
+    authorization: "Bearer sk-bench-unused",
+  };
+}
+
 /** The headers every request to `target` carries: its client key when billing is on. */
 export function requestHeaders(target: RunningChild): Record<string, string> {
   const key = target.shared["client-key"];
@@ -53,10 +75,13 @@ export function requestHeaders(target: RunningChild): Record<string, string> {
 }
 
 /** Sends one request and throws, with what came back, unless it is a good answer. */
-export async function checkAnswers(target: RunningChild): Promise<void> {
+export async function checkAnswers(
+  target: RunningChild,
+  headers: Record<string, string> = requestHeaders(target),
+): Promise<void> {
   const res = await fetch(`${target.url}${CHAT_PATH}`, {
     method: "POST",
-    headers: { ...requestHeaders(target), "content-type": "application/json" },
+    headers: { ...headers, "content-type": "application/json" },
     body: CHAT_REQUEST_BODY,
     signal: AbortSignal.timeout(10_000),
   });

@@ -1,6 +1,8 @@
 /**
  * The system under test: a router, one worker and the HTTP gateway in one process, on embedded
- * back-ends, like `switchyard all`, with a worker whose chat handler takes a fixed time. Billing is off
+ * back-ends, like `switchyard all`, with a worker whose chat handler takes a fixed time (or streams
+ * fixed pieces at a fixed pace when the client streams) and whose `echo` handler answers at once. The
+ * router's gRPC address is shared as `router-address`, for the gRPC scenario. Billing is off
  * unless a ledger is given: then the router authenticates every job and holds and settles its cost on
  * that ledger, the worker connects with an operator key, and the server shares (`client-key`) the key
  * of a client account granted enough credits for the whole run.
@@ -27,9 +29,9 @@ import { Billing } from "../../src/router/billing/billing.js";
 import { RouterMetrics } from "../../src/router/metrics/router-metrics.js";
 import { Router } from "../../src/router/router.js";
 import { Node } from "../../src/worker/node.js";
-import { BENCH_MODEL, HANDLER_DELAY_MS } from "../chat.js";
+import { BENCH_MODEL, ECHO_CAPABILITY, HANDLER_DELAY_MS } from "../chat.js";
 import { announce, closeWhenParentGoes, share } from "../child-lifecycle.js";
-import { delayedChat } from "./delayed-chat.js";
+import { delayedChat, instantEcho } from "./delayed-chat.js";
 
 /** Credits granted to the bench's client account: far more than any run spends (10 per request). */
 const CLIENT_CREDITS = 1_000_000_000;
@@ -107,7 +109,7 @@ const node = new Node({
   name: "bench-worker",
   routers: [router.address],
   ...(operatorKey ? { apiKey: operatorKey } : {}),
-  handlers: { chat: delayedChat(HANDLER_DELAY_MS) },
+  handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
   models: [BENCH_MODEL],
   concurrency,
   logger,
@@ -146,4 +148,5 @@ closeWhenParentGoes(async () => {
   }
 });
 if (metricsServer) share("router-metrics-url", metricsServer.url);
+share("router-address", router.address);
 announce(url);

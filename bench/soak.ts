@@ -1,0 +1,149 @@
+/**
+ * `soak`: a fresh Switchyard set up as in the HTTP scenarios (billing on, ledger on the private
+ * PostgreSQL) under the chat request at a fixed rate for minutes, to see whether its memory keeps
+ * growing. The rate is a share of the capacity a short closed-loop c64 probe finds, capped, so that the
+ * load stays well below what the process can serve. After a warm-up at that rate the resident set size
+ * (VmRSS of /proc/PID/status) of the router and of the gateway is read, then again every few seconds and
+ * at the end; the row gives the growth after warm-up in percent. Router and gateway run in one process
+ * here, so both figures are that process's.
+ */
+import { readFileSync } from "node:fs";
+import { type RunningChild, stopProcess } from "./children.js";
+import { type LoadResult, runLoad } from "./load.js";
+import { round, type ScenarioRow } from "./report.js";
+import type { PostgresService } from "./services.js";
+import type { BenchSettings } from "./settings.js";
+import { checkAnswers, requestHeaders, startSwitchyard } from "./targets.js";
+
+export interface SoakDetail {
+  layout: string;
+  connections: number;
+  /** Good responses per second of the closed-loop probe. */
+  capacityReqPerSec: number;
+  /** The fixed rate, requests per second. */
+  rate: number;
+  warmupSec: number;
+  durationSec: number;
+  sampleEverySec: number;
+  /** True when router and gateway are one process (their figures are the same). */
+  sameProcess: boolean;
+  routerRssMiB: { afterWarmup: number; atEnd: number; max: number };
+  gatewayRssMiB: { afterWarmup: number; atEnd: number; max: number };
+  /** The router's RSS from the end of the warm-up to the end, every `sampleEverySec`. */
+  routerRssSamplesMiB: number[];
+  /** The measured fixed-rate load. */
+  load: Pick<LoadResult, "durationSec" | "ok" | "reqPerSec" | "errors" | "latencyMs" | "statusCodes">;
+}
+
+function progress(message: string): void {
+  console.error(`[bench] ${message}`);
+}
+
+/** Resident set size of a process in MiB, from /proc (Linux), or NaN where unreadable. */
+export function rssMiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? round(Number(match[1]) / 1024, 1) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export async function soakScenario(
+  settings: BenchSettings,
+  postgres: PostgresService | undefined,
+  skipped: string[],
+): Promise<ScenarioRow[]> {
+  const s = settings.soak;
+  if (!postgres) {
+    skipped.push("soak: no PostgreSQL server could be started");
+    return [];
+  }
+  const databaseUrl = await postgres.createDatabase("bench_soak");
+  let child: RunningChild | undefined;
+  try {
+    child = await startSwitchyard(settings, "switchyard (soak)", { kind: "postgres", databaseUrl });
+    progress(`soak target: ${child.name} pid ${child.pid} at ${child.url}`);
+    await checkAnswers(child);
+    const load = {
+      url: child.url,
+      connections: s.connections,
+      timeoutSec: settings.timeoutSec,
+      headers: requestHeaders(child),
+    };
+    const probe = await runLoad({ ...load, durationSec: s.capacitySec });
+    const rate = Math.max(1, Math.min(s.maxRate, Math.floor(probe.reqPerSec * s.capacityShare)));
+    progress(
+      `soak: capacity probe ${probe.reqPerSec.toFixed(1)} req/s (${probe.errors} errors), so ${rate} req/s ` +
+        `for ${s.warmupSec} s of warm-up then ${s.durationSec} s`,
+    );
+    const warm = await runLoad({ ...load, durationSec: s.warmupSec, overallRate: rate });
+    if (warm.errors > 0) progress(`⚠ soak warm-up: ${warm.errors} errors`);
+    const pid = child.pid;
+    const samples = [rssMiB(pid)];
+    const sampler = setInterval(() => samples.push(rssMiB(pid)), s.sampleEverySec * 1000);
+    let measured: LoadResult;
+    try {
+      measured = await runLoad({ ...load, durationSec: s.durationSec, overallRate: rate });
+    } finally {
+      clearInterval(sampler);
+    }
+    samples.push(rssMiB(pid));
+    const afterWarmup = samples[0] ?? Number.NaN;
+    const atEnd = samples.at(-1) ?? Number.NaN;
+    const max = Math.max(...samples);
+    const growthPct = round((100 * (atEnd - afterWarmup)) / afterWarmup, 1);
+    progress(
+      `soak: ${measured.reqPerSec.toFixed(1)} req/s, p99 ${measured.latencyMs.p99} ms, ${measured.errors} errors; ` +
+        `RSS ${afterWarmup} → ${atEnd} MiB (max ${max}), ${growthPct}%`,
+    );
+    const rss = { afterWarmup, atEnd, max };
+    const detail: SoakDetail = {
+      layout:
+        `a fresh Switchyard (router + gateway + 1 worker in one process, billing on PostgreSQL), chat ` +
+        `request at a fixed rate over ${s.connections} keep-alive connections (autocannon overallRate)` +
+        (settings.quick ? "; a short soak (--quick)" : ""),
+      connections: s.connections,
+      capacityReqPerSec: round(probe.reqPerSec, 1),
+      rate,
+      warmupSec: s.warmupSec,
+      durationSec: s.durationSec,
+      sampleEverySec: s.sampleEverySec,
+      sameProcess: true,
+      routerRssMiB: rss,
+      gatewayRssMiB: rss,
+      routerRssSamplesMiB: samples,
+      load: {
+        durationSec: measured.durationSec,
+        ok: measured.ok,
+        reqPerSec: measured.reqPerSec,
+        errors: measured.errors,
+        latencyMs: measured.latencyMs,
+        statusCodes: measured.statusCodes,
+      },
+    };
+    return [
+      {
+        name: "soak",
+        unit: "% RSS growth",
+        value: growthPct,
+        comparison: "none: RSS at the end against RSS after the warm-up, same process",
+        connections: s.connections,
+        warmupSec: s.warmupSec,
+        p50Ms: measured.latencyMs.p50,
+        p99Ms: measured.latencyMs.p99,
+        errors: measured.errors,
+        baselineErrors: 0,
+        target: "RSS grows < 10% after warm-up",
+        targetMet: growthPct < 10,
+        otherCpuPct: null,
+        baselineOtherCpuPct: null,
+        cpuMsPerUnit: null,
+        baselineCpuMsPerUnit: null,
+        soak: detail,
+      },
+    ];
+  } finally {
+    if (child) await stopProcess(child.pid);
+  }
+}
