@@ -89,7 +89,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const durationSec = result.duration;
     const connectionErrors = result.errors;
     const sent = result.requests.sent;
-    const dropped = Math.max(0, sent - responses - connectionErrors - options.connections);
+    // Under a fixed rate autocannon also counts as sent the requests its rate limiter held back, so
+    // dropped requests cannot be told from those; they are not counted there.
+    const dropped =
+      options.overallRate === undefined
+        ? Math.max(0, sent - responses - connectionErrors - options.connections)
+        : 0;
     return {
       connections: options.connections,
       durationSec,

@@ -201,10 +201,9 @@ async function main(): Promise<void> {
       failed.push(`${name}: ${message(err)}`);
     }
   };
-  // Stopping a server can take seconds; the next group need not wait for it.
-  const stopping: Promise<void>[] = [];
-  const stopLater = (...targets: Array<HttpTarget | undefined>): void => {
-    for (const t of targets) if (t) stopping.push(stopProcess(t.child.pid));
+  // Servers no later group needs are stopped before the next group measures anything.
+  const stop = async (...targets: Array<HttpTarget | undefined>): Promise<void> => {
+    await Promise.all(targets.map((t) => (t ? stopProcess(t.child.pid) : undefined)));
   };
 
   const pgliteDir = mkdtempSync(join(tmpdir(), "sy-bench-billing-"));
@@ -232,7 +231,7 @@ async function main(): Promise<void> {
         switchyardC64 = chat.switchyardC64;
         return chat.rows;
       });
-      stopLater(t.peer);
+      await stop(t.peer);
     }
     if (t && groups.has("billing")) {
       await group("billing", async () => {
@@ -247,7 +246,7 @@ async function main(): Promise<void> {
           t.switchyard?.database ? switchyardC64 : undefined,
         );
       });
-      stopLater(t.off, t.pglite);
+      await stop(t.off, t.pglite);
     }
     if (t?.switchyard && groups.has("grpc")) {
       const sy = t.switchyard;
@@ -257,7 +256,7 @@ async function main(): Promise<void> {
       const targets = { baseline: t.baseline, switchyard: t.switchyard };
       await group("sse", () => sseScenarios(settings, targets, t.switchyardNote));
     }
-    if (t) stopLater(t.baseline, t.switchyard);
+    if (t) await stop(t.baseline, t.switchyard);
 
     if (groups.has("status")) await group("status", () => statusScenarios(settings));
     if (needsCluster) {
@@ -269,7 +268,6 @@ async function main(): Promise<void> {
       await group("ledger", () => ledgerScenarios(settings, postgres));
     }
     if (groups.has("soak")) await group("soak", () => soakScenario(settings, postgres, skipped));
-    await Promise.all(stopping);
     await stopChildren();
   } finally {
     rmSync(pgliteDir, { recursive: true, force: true });
