@@ -167,7 +167,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     groups,
     primeSec: quick ? 2 : 10,
     warmupSec: quick ? 1 : 5,
-    durationSec: quick ? 4 : 30,
+    durationSec: quick ? 4 : 20,
     c1DurationSec: quick ? 4 : 30,
     timeoutSec: 10,
     totalLimitSec: quick ? 178 : 1_500,
@@ -176,7 +176,7 @@ export function parseSettings(argv: string[]): BenchSettings {
     grpc: {
       inFlight: 64,
       warmupSec: quick ? 1 : 5,
-      durationSec: quick ? 4 : 30,
+      durationSec: quick ? 4 : 20,
       maxCalls: quick ? 200_000 : 2_000_000,
       timeoutMs: 10_000,
     },
