@@ -30,7 +30,8 @@ function progress(message: string): void {
 function describe(r: GrpcResult, cpuMs: number | null, others: number | null): string {
   return (
     `${r.callsPerSec} calls/s (${r.ok} in ${r.durationSec} s), p50 ${r.latencyMs.p50} / p99 ` +
-    `${r.latencyMs.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ""}` +
+    `${r.latencyMs.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ""}, ` +
+    `generator at ${r.generatorCpuPct}% of a core` +
     (cpuMs === null ? "" : `, ${cpuMs} ms CPU/call`) +
     (others === null ? "" : `, others used ${others}% CPU`)
   );

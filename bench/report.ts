@@ -392,7 +392,8 @@ function grpcNotes(rows: readonly ScenarioRow[]): string[] {
     const d = row.grpc;
     if (!d) continue;
     const side = (r: GrpcDetail["switchyard"]): string =>
-      `${r.ok} calls in ${r.durationSec} s, p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} ms, ${r.errors} errors` +
+      `${r.ok} calls in ${r.durationSec} s, p50 ${r.latencyMs.p50} / p99 ${r.latencyMs.p99} ms, ${r.errors} errors, ` +
+      `generator at ${r.generatorCpuPct}% of a core` +
       (r.firstError ? ` (**⚠ first: ${r.firstError}**)` : "");
     out.push(
       `${row.name}: ${d.layout}. Switchyard: ${side(d.switchyard)}, ${cpu(row.cpuMsPerUnit)} ms CPU/job; ` +
@@ -412,7 +413,8 @@ function sseNotes(rows: readonly ScenarioRow[]): string[] {
       (r.errors > 0 ? ` ${JSON.stringify(r.errorKinds)} (**⚠ first: ${r.firstError ?? "?"}**)` : "") +
       `, TTFT p50 ${r.ttftMs.p50} / p99 ${r.ttftMs.p99} / max ${r.ttftMs.max} ms, inter-piece p50 ` +
       `${r.interPieceMs.p50} / p99 ${r.interPieceMs.p99} / max ${r.interPieceMs.max} ms, ` +
-      `${r.eventsPerStream} content events per stream, whole stream p50 ${r.streamMs.p50} ms`;
+      `${r.eventsPerStream} content events per stream, whole stream p50 ${r.streamMs.p50} ms, generator at ` +
+      `${r.generatorCpuPct}% of a core`;
     out.push(
       `${row.name}: ${d.layout}. **Added TTFT p99 ${ms(d.addedTtftP99Ms)} ms, added inter-piece p99 ` +
         `${ms(d.addedInterPieceP99Ms)} ms.** Switchyard: ${side(d.switchyard)}; baseline: ${side(d.baseline)}.`,

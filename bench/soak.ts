@@ -4,8 +4,9 @@
  * growing. The rate is a share of the capacity a short closed-loop c64 probe finds, capped, so that the
  * load stays well below what the process can serve. After a warm-up at that rate the resident set size
  * (VmRSS of /proc/PID/status) of the router and of the gateway is read, then again every few seconds and
- * at the end; the row gives the growth after warm-up in percent. Router and gateway run in one process
- * here, so both figures are that process's.
+ * at the end; the row gives the growth after warm-up in percent, from the median of the first three
+ * readings to the median of the last three (RSS swings by tens of MiB between garbage collections).
+ * Router and gateway run in one process here, so both figures are that process's.
  */
 import { readFileSync } from "node:fs";
 import { type RunningChild, stopProcess } from "./children.js";
@@ -27,12 +28,21 @@ export interface SoakDetail {
   sampleEverySec: number;
   /** True when router and gateway are one process (their figures are the same). */
   sameProcess: boolean;
+  /** Median of the first and of the last three readings, and the highest reading. */
   routerRssMiB: { afterWarmup: number; atEnd: number; max: number };
   gatewayRssMiB: { afterWarmup: number; atEnd: number; max: number };
   /** The router's RSS from the end of the warm-up to the end, every `sampleEverySec`. */
   routerRssSamplesMiB: number[];
   /** The measured fixed-rate load. */
   load: Pick<LoadResult, "durationSec" | "ok" | "reqPerSec" | "errors" | "latencyMs" | "statusCodes">;
+}
+
+/** Readings at each end of the soak whose median is taken as its RSS there. */
+const EDGE_SAMPLES = 3;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
 function progress(message: string): void {
@@ -89,8 +99,9 @@ export async function soakScenario(
       clearInterval(sampler);
     }
     samples.push(rssMiB(pid));
-    const afterWarmup = samples[0] ?? Number.NaN;
-    const atEnd = samples.at(-1) ?? Number.NaN;
+    // RSS swings by tens of MiB between collections, so each end is the median of a few readings.
+    const afterWarmup = median(samples.slice(0, EDGE_SAMPLES));
+    const atEnd = median(samples.slice(-EDGE_SAMPLES));
     const max = Math.max(...samples);
     const growthPct = round((100 * (atEnd - afterWarmup)) / afterWarmup, 1);
     progress(

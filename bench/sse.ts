@@ -61,7 +61,8 @@ async function drive(
     `${label}: ${result.ok} streams in ${result.durationSec} s, ${result.errors} errors` +
       (result.errors > 0 ? ` ${JSON.stringify(result.errorKinds)} (first: ${result.firstError})` : "") +
       `, TTFT p50 ${result.ttftMs.p50} / p99 ${result.ttftMs.p99} ms, inter-piece p50 ` +
-      `${result.interPieceMs.p50} / p99 ${result.interPieceMs.p99} ms, ${result.eventsPerStream} events/stream` +
+      `${result.interPieceMs.p50} / p99 ${result.interPieceMs.p99} ms, ${result.eventsPerStream} events/stream, ` +
+      `generator at ${result.generatorCpuPct}% of a core` +
       (cpuMs === null ? "" : `, ${cpuMs} ms CPU/stream`) +
       (others === null ? "" : `, others used ${others}% CPU`),
   );

@@ -42,6 +42,8 @@ export interface GrpcResult {
   firstError?: string;
   warmupOk: number;
   warmupErrors: number;
+  /** CPU this generator used during the measured part, in % of one core: near 100, it was the limit. */
+  generatorCpuPct: number;
 }
 
 const job = generatorInput<GrpcJob>();
@@ -69,7 +71,7 @@ function call(): Promise<ServiceError | Buffer | null> {
 async function run(
   seconds: number,
   maxCalls: number,
-): Promise<Omit<GrpcResult, "warmupOk" | "warmupErrors">> {
+): Promise<Omit<GrpcResult, "warmupOk" | "warmupErrors" | "generatorCpuPct">> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let errors = 0;
@@ -110,6 +112,13 @@ async function run(
 }
 
 const warm = await run(job.warmupSec, job.maxCalls);
+const cpuBefore = process.cpuUsage();
 const measured = await run(job.durationSec, job.maxCalls);
+const cpu = process.cpuUsage(cpuBefore);
 client.close();
-report({ ...measured, warmupOk: warm.ok, warmupErrors: warm.errors } satisfies GrpcResult);
+report({
+  ...measured,
+  warmupOk: warm.ok,
+  warmupErrors: warm.errors,
+  generatorCpuPct: Math.round((cpu.user + cpu.system) / 1e4 / Math.max(measured.durationSec, 0.001)),
+} satisfies GrpcResult);

@@ -45,6 +45,8 @@ export interface SseResult {
   streamMs: Percentiles;
   warmupOk: number;
   warmupErrors: number;
+  /** CPU this generator used over the whole run, in % of one core: near 100, it was the limit. */
+  generatorCpuPct: number;
 }
 
 interface StreamTiming {
@@ -172,7 +174,7 @@ function oneStream(): Promise<StreamTiming | { error: string; kind: string }> {
  * are discarded (every lane has begun by then); those started in the `durationSec` after are measured,
  * at least one per lane (a target slower than its pace still gets measured), at most `maxStreams`.
  */
-async function run(): Promise<SseResult> {
+async function run(): Promise<Omit<SseResult, "generatorCpuPct">> {
   const ttft: number[] = [];
   const gaps: number[] = [];
   const totals: number[] = [];
@@ -230,6 +232,12 @@ async function run(): Promise<SseResult> {
   };
 }
 
+const startedAt = now();
+const cpuBefore = process.cpuUsage();
 const result = await run();
+const cpu = process.cpuUsage(cpuBefore);
 agent.destroy();
-report(result);
+report({
+  ...result,
+  generatorCpuPct: Math.round((cpu.user + cpu.system) / 10 / Math.max(now() - startedAt, 1)),
+} satisfies SseResult);
