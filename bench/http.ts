@@ -159,13 +159,13 @@ export async function chatScenarios(
   settings: BenchSettings,
   targets: { baseline: HttpTarget; switchyard: HttpTarget; peer: HttpTarget },
   switchyardNote: string,
-): Promise<{ rows: ScenarioRow[]; switchyardC64?: MeasuredRun }> {
+): Promise<{ rows: ScenarioRow[]; switchyardRuns: { c1?: MeasuredRun; c64?: MeasuredRun } }> {
   const all = [targets.baseline, targets.switchyard, targets.peer];
   for (const t of all) await checkAnswers(t.child, t.headers);
   const primeConnections = Math.max(...SCENARIOS.map((s) => s.connections));
   for (const t of all) await prime(t, primeConnections, settings);
   const rows: ScenarioRow[] = [];
-  let switchyardC64: MeasuredRun | undefined;
+  const switchyardRuns: { c1?: MeasuredRun; c64?: MeasuredRun } = {};
   for (const scenario of SCENARIOS) {
     const c = scenario.connections;
     const b = await measure(`${scenario.name} baseline`, targets.baseline, c, settings);
@@ -176,22 +176,24 @@ export async function chatScenarios(
       comparison: PEER_COMPARISON,
     });
     rows.push({ ...row, setup: switchyardNote, ...chatTarget(scenario, row) });
-    if (c === BILLING_BASE.connections) switchyardC64 = sy;
+    if (c === BILLING_BASE.connections) switchyardRuns.c64 = sy;
+    if (c === 1) switchyardRuns.c1 = sy;
   }
-  return { rows, ...(switchyardC64 ? { switchyardC64 } : {}) };
+  return { rows, switchyardRuns };
 }
 
 /**
- * http-chat-c64-billing (PostgreSQL) and -pglite against billing off. The PostgreSQL run is the
- * http-chat-c64 Switchyard run when given, else measured here.
+ * http-chat-c64-billing (PostgreSQL) and -pglite against billing off; and http-chat-c1-billing when
+ * the http group measured c1. The PostgreSQL runs are the http-chat Switchyard runs when given, else
+ * c64 is measured here.
  */
 export async function billingScenarios(
   settings: BenchSettings,
   targets: { off: HttpTarget; postgres?: HttpTarget; pglite?: HttpTarget },
-  postgresRun: MeasuredRun | undefined,
+  postgresRuns: { c1?: MeasuredRun; c64?: MeasuredRun },
 ): Promise<ScenarioRow[]> {
   const c = BILLING_BASE.connections;
-  const fresh = [targets.off, ...(postgresRun ? [] : [targets.postgres]), targets.pglite].filter(
+  const fresh = [targets.off, ...(postgresRuns.c64 ? [] : [targets.postgres]), targets.pglite].filter(
     (t): t is HttpTarget => t !== undefined,
   );
   for (const t of fresh) await checkAnswers(t.child, t.headers);
@@ -200,7 +202,7 @@ export async function billingScenarios(
   const comparison = "the same Switchyard with billing off, same load";
   const rows: ScenarioRow[] = [];
   const pg =
-    postgresRun ??
+    postgresRuns.c64 ??
     (targets.postgres
       ? await measure("http-chat-c64-billing Switchyard", targets.postgres, c, settings)
       : undefined);
@@ -208,6 +210,10 @@ export async function billingScenarios(
   if (targets.pglite) {
     const lite = await measure("http-chat-c64-billing-pglite Switchyard", targets.pglite, c, settings);
     rows.push(scenarioRow("http-chat-c64-billing-pglite", settings, lite, off, comparison));
+  }
+  if (postgresRuns.c1) {
+    const offC1 = await measure("http-chat-c1 Switchyard, billing off", targets.off, 1, settings);
+    rows.push(scenarioRow("http-chat-c1-billing", settings, postgresRuns.c1, offC1, comparison));
   }
   return rows;
 }

@@ -63,6 +63,7 @@ const ROW_ORDER = [
   "soak",
   "http-chat-c64-billing",
   "http-chat-c64-billing-pglite",
+  "http-chat-c1-billing",
   "fanout-100k-inproc",
 ];
 
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
       }
     }
     const t = targets;
-    let switchyardC64: MeasuredRun | undefined;
+    let switchyardRuns: { c1?: MeasuredRun; c64?: MeasuredRun } = {};
     if (t && groups.has("http")) {
       await group("http", async () => {
         if (!t.baseline || !t.switchyard || !t.peer) throw new Error("a target is missing");
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
           { baseline: t.baseline, switchyard: t.switchyard, peer: t.peer },
           t.switchyardNote,
         );
-        switchyardC64 = chat.switchyardC64;
+        switchyardRuns = chat.switchyardRuns;
         return chat.rows;
       });
       await stop(t.peer);
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
             ...(t.switchyard?.database ? { postgres: t.switchyard } : {}),
             ...(t.pglite ? { pglite: t.pglite } : {}),
           },
-          t.switchyard?.database ? switchyardC64 : undefined,
+          t.switchyard?.database ? switchyardRuns : {},
         );
       });
       await stop(t.off, t.pglite);
@@ -295,8 +296,8 @@ async function main(): Promise<void> {
       `(${HANDLER_DELAY_MS} ms) in another, the Portkey gateway (--headless, on 127.0.0.1) in a third. Billing on: ` +
       "the router holds and settles 10 credits per request on the ledger, the request carries a client key " +
       "(Authorization: Bearer), the worker an operator key; PostgreSQL runs with its default durability (fsync, " +
-      "synchronous_commit on), PGlite keeps its data on disk. http-chat-c64-billing is the http-chat-c64 " +
-      "Switchyard run, compared with a billing-off run measured later in the same bench.",
+      "synchronous_commit on), PGlite keeps its data on disk. http-chat-c64-billing and http-chat-c1-billing are " +
+      "the http-chat-c64 and -c1 Switchyard runs, compared with billing-off runs measured later in the same bench.",
   });
   if (skipped.length > 0) lines.push(`**Skipped:** ${skipped.join("; ")}.`);
   if (failed.length > 0) lines.push(`**⚠ Failed:** ${failed.join("; ")}.`);

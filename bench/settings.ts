@@ -165,10 +165,10 @@ export function parseSettings(argv: string[]): BenchSettings {
   return {
     quick,
     groups,
-    primeSec: quick ? 2 : 10,
+    primeSec: quick ? 1 : 10,
     warmupSec: quick ? 1 : 5,
-    durationSec: quick ? 4 : 20,
-    c1DurationSec: quick ? 4 : 30,
+    durationSec: quick ? 3 : 20,
+    c1DurationSec: quick ? 3 : 30,
     timeoutSec: 10,
     totalLimitSec: quick ? 178 : 1_500,
     // Above the 512 streams of sse-512, so that the node is never the limit.
@@ -176,11 +176,11 @@ export function parseSettings(argv: string[]): BenchSettings {
     grpc: {
       inFlight: 64,
       warmupSec: quick ? 1 : 5,
-      durationSec: quick ? 4 : 20,
+      durationSec: quick ? 3 : 20,
       maxCalls: quick ? 200_000 : 2_000_000,
       timeoutMs: 10_000,
     },
-    sse: { streams: 512, durationSec: quick ? 3 : 20, maxStreams: quick ? 5_000 : 50_000, timeoutSec: 10 },
+    sse: { streams: 512, durationSec: quick ? 2 : 20, maxStreams: quick ? 5_000 : 50_000, timeoutSec: 10 },
     soak: {
       enabled: groups.has("soak"),
       capacitySec: quick ? 3 : 10,
@@ -191,7 +191,7 @@ export function parseSettings(argv: string[]): BenchSettings {
       durationSec: quick ? 30 : 300,
       sampleEverySec: quick ? 5 : 15,
     },
-    status: { durationSec: quick ? 3 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
+    status: { durationSec: quick ? 2 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
     fanout: {
       documentChars: 100_000,
       maxChunks: 8,
