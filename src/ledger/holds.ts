@@ -27,7 +27,8 @@ WITH debit AS (
 )
 SELECT balance FROM debit`;
 
-function validate(req: HoldRequest): void {
+/** Throws invalid_argument unless the request is well formed (checked before any database work). */
+export function validateHoldRequest(req: HoldRequest): void {
   requireText(req.jobId, "job_id");
   requireText(req.accountId, "account_id");
   requirePositiveInt(req.amount, "amount");
@@ -61,7 +62,7 @@ async function explainRefusal(db: SqlExecutor, req: HoldRequest): Promise<Switch
  * changed.
  */
 export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.now()): Promise<HoldResult> {
-  validate(req);
+  validateHoldRequest(req);
   const expiresAt = now + req.holdTtlMs;
   let rows: Array<{ balance: unknown }>;
   try {
@@ -87,4 +88,88 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
   const row = rows[0];
   if (!row) throw await explainRefusal(db, req);
   return { jobId: req.jobId, balance: toInt(row.balance), expiresAt };
+}
+
+/**
+ * The debits, jobs, holds and `charge` transactions of a whole batch in one statement, after the batch's
+ * account rows were locked and its refusals decided (placeHolds).
+ */
+const HOLD_BATCH_SQL = `
+WITH debit AS (
+  UPDATE accounts a SET balance = a.balance - d.total
+    FROM unnest($1::text[], $2::bigint[]) AS d(id, total)
+   WHERE a.id = d.id
+), job AS (
+  INSERT INTO jobs (id, account_id, capability, chunks, cost, router_id, hold_expires_at)
+  SELECT h.job_id, h.account_id, h.capability, h.chunks, h.amount, h.router_id,
+         to_timestamp(h.expires_ms::double precision / 1000)
+    FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::text[], $9::bigint[])
+      AS h(job_id, account_id, amount, capability, chunks, router_id, expires_ms)
+  RETURNING id, account_id, cost, capability, hold_expires_at
+), hold AS (
+  INSERT INTO holds (job_id, account_id, amount, expires_at)
+  SELECT id, account_id, cost, hold_expires_at FROM job
+)
+INSERT INTO transactions (account_id, kind, amount, job_id, note)
+SELECT account_id, 'charge', -cost, id, capability FROM job`;
+
+/**
+ * Places many holds in one transaction: locks the accounts involved (in id order, as settlement does,
+ * so batches cannot deadlock), decides each request in order against the balance left by the ones
+ * before it, then writes every accepted hold in one statement. Returns one entry per request: its
+ * result, or the error placeHold would have thrown for it (nothing is written for that request).
+ * Throws, and the transaction must roll back, when the write fails as a whole (e.g. a job id that
+ * already has a hold); the caller then places the holds one by one.
+ */
+export async function placeHolds(
+  tx: SqlExecutor,
+  requests: readonly HoldRequest[],
+  now = Date.now(),
+): Promise<Array<HoldResult | SwitchyardError>> {
+  const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
+  const locked = await tx.query<{ id: string; balance: unknown; suspended: boolean }>(
+    "SELECT id, balance, suspended FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+    [accountIds],
+  );
+  const accounts = new Map(
+    locked.rows.map((r) => [r.id, { balance: toInt(r.balance), suspended: r.suspended, debit: 0 }]),
+  );
+  const jobIds = new Set<string>();
+  const accepted: Array<HoldRequest & { expiresAt: number }> = [];
+  const results = requests.map((req): HoldResult | SwitchyardError => {
+    const account = accounts.get(req.accountId);
+    if (!account) return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
+    if (account.suspended) return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
+    if (jobIds.has(req.jobId)) {
+      return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
+        param: "job_id",
+      });
+    }
+    const left = account.balance - account.debit;
+    if (left < req.amount) {
+      return new SwitchyardError(
+        ErrorCode.InsufficientCredits,
+        `insufficient credits: the job costs ${req.amount}, the balance is ${left}`,
+      );
+    }
+    account.debit += req.amount;
+    jobIds.add(req.jobId);
+    const expiresAt = now + req.holdTtlMs;
+    accepted.push({ ...req, expiresAt });
+    return { jobId: req.jobId, balance: left - req.amount, expiresAt };
+  });
+  if (accepted.length === 0) return results;
+  const debited = [...accounts].filter(([, a]) => a.debit > 0);
+  await tx.query(HOLD_BATCH_SQL, [
+    debited.map(([id]) => id),
+    debited.map(([, a]) => a.debit),
+    accepted.map((h) => h.jobId),
+    accepted.map((h) => h.accountId),
+    accepted.map((h) => h.amount),
+    accepted.map((h) => h.capability),
+    accepted.map((h) => h.chunks),
+    accepted.map((h) => h.routerId ?? ""),
+    accepted.map((h) => h.expiresAt),
+  ]);
+  return results;
 }

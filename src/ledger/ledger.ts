@@ -3,8 +3,9 @@ import type { Logger } from "../core/logger.js";
 import * as accounts from "./accounts.js";
 import { selectAccountImbalances, selectConservation, selectJobImbalances, selectMinted } from "./audit.js";
 import { Authenticator } from "./authenticator.js";
+import { GroupCommit } from "./group-commit.js";
 import { selectBalance, selectTransactions } from "./history.js";
-import { placeHold } from "./holds.js";
+import { placeHold, placeHolds, validateHoldRequest } from "./holds.js";
 import {
   type CompiledLedgerOptions,
   compileLedgerOptions,
@@ -18,7 +19,6 @@ import { Reaper } from "./reaper.js";
 import { type JobRecord, type NodeTotals, selectJob, selectNodes } from "./records.js";
 import { RoutingStore } from "./routing-store.js";
 import { reapExpired, settleJobs, validateSettleRequest } from "./settlement.js";
-import { SettlementBatcher } from "./settlement-batcher.js";
 import { isRetryable, type SqlClient, type SqlExecutor } from "./sql-client.js";
 import type * as T from "./types.js";
 
@@ -37,7 +37,8 @@ export class Ledger {
   private state: "open" | "closing" | "closed" = "open";
   private closing: Promise<void> | undefined;
   private readonly auth: Authenticator;
-  private readonly batcher: SettlementBatcher | undefined;
+  private readonly batcher: GroupCommit<T.SettleRequest, T.SettleResult> | undefined;
+  private readonly holdBatcher: GroupCommit<T.HoldRequest, T.HoldResult> | undefined;
   private readonly reaper: Reaper;
   private readonly logger: Logger;
 
@@ -51,12 +52,23 @@ export class Ledger {
     this.batcher =
       options.batching === false
         ? undefined
-        : new SettlementBatcher(
+        : new GroupCommit<T.SettleRequest, T.SettleResult>(
             (reqs) =>
               this.observed("settle_batch", () => this.inTx((tx) => settleJobs(tx, reqs)), reqs.length),
             (req) => this.settleDirect(req),
             this.logger,
             options.batching,
+            "settlement",
+          );
+    this.holdBatcher =
+      options.holdBatching === false
+        ? undefined
+        : new GroupCommit<T.HoldRequest, T.HoldResult>(
+            (reqs) => this.observed("hold_batch", () => this.inTx((tx) => placeHolds(tx, reqs)), reqs.length),
+            (req) => placeHold(this.db, req),
+            this.logger,
+            options.holdBatching,
+            "hold",
           );
     this.reaper = new Reaper((now) => this.reapExpiredHolds(now), this.logger);
   }
@@ -124,10 +136,14 @@ export class Ledger {
   /**
    * Moves the job's cost from the balance into a hold, atomically; never overdraws. Throws
    * insufficient_credits (nothing changed), permission_denied (suspended account), not_found (account),
-   * invalid_argument (bad input, or the job id already has a hold).
+   * invalid_argument (bad input, or the job id already has a hold). Holds arriving together share one
+   * transaction (group commit) unless hold batching is off; a lone hold is written at once.
    */
   hold(req: T.HoldRequest): Promise<T.HoldResult> {
-    return this.op("hold", () => placeHold(this.db, req));
+    return this.op("hold", () => {
+      validateHoldRequest(req);
+      return this.holdBatcher ? this.holdBatcher.submit(req) : placeHold(this.db, req);
+    });
   }
 
   /**
@@ -254,7 +270,12 @@ export class Ledger {
   private async shutdown(): Promise<void> {
     this.state = "closing";
     const failures: unknown[] = [];
-    const steps = [() => this.reaper.stop(), () => this.batcher?.close(), () => this.closeClient()];
+    const steps = [
+      () => this.reaper.stop(),
+      () => this.holdBatcher?.close(),
+      () => this.batcher?.close(),
+      () => this.closeClient(),
+    ];
     for (const step of steps) {
       try {
         await step();
