@@ -90,86 +90,55 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
   return { jobId: req.jobId, balance: toInt(row.balance), expiresAt };
 }
 
-/**
- * The debits, jobs, holds and `charge` transactions of a whole batch in one statement, after the batch's
- * account rows were locked and its refusals decided (placeHolds).
- */
-const HOLD_BATCH_SQL = `
-WITH debit AS (
-  UPDATE accounts a SET balance = a.balance - d.total
-    FROM unnest($1::text[], $2::bigint[]) AS d(id, total)
-   WHERE a.id = d.id
-), job AS (
-  INSERT INTO jobs (id, account_id, capability, chunks, cost, router_id, hold_expires_at)
-  SELECT h.job_id, h.account_id, h.capability, h.chunks, h.amount, h.router_id,
-         to_timestamp(h.expires_ms::double precision / 1000)
-    FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::text[], $9::bigint[])
-      AS h(job_id, account_id, amount, capability, chunks, router_id, expires_ms)
-  RETURNING id, account_id, cost, capability, hold_expires_at
-), hold AS (
-  INSERT INTO holds (job_id, account_id, amount, expires_at)
-  SELECT id, account_id, cost, hold_expires_at FROM job
-)
-INSERT INTO transactions (account_id, kind, amount, job_id, note)
-SELECT account_id, 'charge', -cost, id, capability FROM job`;
+/** What place_holds (migration 003) says of one request. */
+type BatchOutcome = "ok" | "not_found" | "suspended" | "duplicate" | "insufficient";
 
 /**
- * Places many holds in one transaction: locks the accounts involved (in id order, as settlement does,
- * so batches cannot deadlock), decides each request in order against the balance left by the ones
- * before it, then writes every accepted hold in one statement. Returns one entry per request: its
- * result, or the error placeHold would have thrown for it (nothing is written for that request).
- * Throws, and the transaction must roll back, when the write fails as a whole (e.g. a job id that
+ * Places many holds in one statement (the place_holds function: one round trip, one commit). Each
+ * request is decided in order against the balance the accepted ones before it left. Returns one entry
+ * per request: its result, or the error placeHold would have thrown for it (nothing is written for that
+ * request). Throws, and nothing at all is written, when the batch fails as a whole (e.g. a job id that
  * already has a hold); the caller then places the holds one by one.
  */
 export async function placeHolds(
-  tx: SqlExecutor,
+  db: SqlExecutor,
   requests: readonly HoldRequest[],
   now = Date.now(),
 ): Promise<Array<HoldResult | SwitchyardError>> {
-  const accountIds = [...new Set(requests.map((r) => r.accountId))].sort();
-  const locked = await tx.query<{ id: string; balance: unknown; suspended: boolean }>(
-    "SELECT id, balance, suspended FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
-    [accountIds],
+  const expiresAt = requests.map((r) => now + r.holdTtlMs);
+  const result = await db.query<{ hold_outcome: BatchOutcome; balance_left: unknown }>(
+    "SELECT hold_outcome, balance_left FROM place_holds($1, $2, $3, $4, $5, $6, $7)",
+    [
+      requests.map((r) => r.jobId),
+      requests.map((r) => r.accountId),
+      requests.map((r) => r.amount),
+      requests.map((r) => r.capability),
+      requests.map((r) => r.chunks),
+      requests.map((r) => r.routerId ?? ""),
+      expiresAt,
+    ],
   );
-  const accounts = new Map(
-    locked.rows.map((r) => [r.id, { balance: toInt(r.balance), suspended: r.suspended, debit: 0 }]),
-  );
-  const jobIds = new Set<string>();
-  const accepted: Array<HoldRequest & { expiresAt: number }> = [];
-  const results = requests.map((req): HoldResult | SwitchyardError => {
-    const account = accounts.get(req.accountId);
-    if (!account) return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
-    if (account.suspended) return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
-    if (jobIds.has(req.jobId)) {
-      return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
-        param: "job_id",
-      });
+  if (result.rows.length !== requests.length) {
+    throw new SwitchyardError(ErrorCode.Internal, "place_holds answered a different number of rows");
+  }
+  return result.rows.map((row, i): HoldResult | SwitchyardError => {
+    const req = requests[i] as HoldRequest;
+    switch (row.hold_outcome) {
+      case "ok":
+        return { jobId: req.jobId, balance: toInt(row.balance_left), expiresAt: expiresAt[i] as number };
+      case "not_found":
+        return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
+      case "suspended":
+        return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
+      case "duplicate":
+        return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
+          param: "job_id",
+        });
+      default:
+        return new SwitchyardError(
+          ErrorCode.InsufficientCredits,
+          `insufficient credits: the job costs ${req.amount}, the balance is ${toInt(row.balance_left)}`,
+        );
     }
-    const left = account.balance - account.debit;
-    if (left < req.amount) {
-      return new SwitchyardError(
-        ErrorCode.InsufficientCredits,
-        `insufficient credits: the job costs ${req.amount}, the balance is ${left}`,
-      );
-    }
-    account.debit += req.amount;
-    jobIds.add(req.jobId);
-    const expiresAt = now + req.holdTtlMs;
-    accepted.push({ ...req, expiresAt });
-    return { jobId: req.jobId, balance: left - req.amount, expiresAt };
   });
-  if (accepted.length === 0) return results;
-  const debited = [...accounts].filter(([, a]) => a.debit > 0);
-  await tx.query(HOLD_BATCH_SQL, [
-    debited.map(([id]) => id),
-    debited.map(([, a]) => a.debit),
-    accepted.map((h) => h.jobId),
-    accepted.map((h) => h.accountId),
-    accepted.map((h) => h.amount),
-    accepted.map((h) => h.capability),
-    accepted.map((h) => h.chunks),
-    accepted.map((h) => h.routerId ?? ""),
-    accepted.map((h) => h.expiresAt),
-  ]);
-  return results;
 }

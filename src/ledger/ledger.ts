@@ -54,7 +54,7 @@ export class Ledger {
         ? undefined
         : new GroupCommit<T.SettleRequest, T.SettleResult>(
             (reqs) =>
-              this.observed("settle_batch", () => this.inTx((tx) => settleJobs(tx, reqs)), reqs.length),
+              this.observed("settle_batch", () => this.retried(() => settleJobs(this.db, reqs)), reqs.length),
             (req) => this.settleDirect(req),
             this.logger,
             options.batching,
@@ -64,7 +64,8 @@ export class Ledger {
       options.holdBatching === false
         ? undefined
         : new GroupCommit<T.HoldRequest, T.HoldResult>(
-            (reqs) => this.observed("hold_batch", () => this.inTx((tx) => placeHolds(tx, reqs)), reqs.length),
+            (reqs) =>
+              this.observed("hold_batch", () => this.retried(() => placeHolds(this.db, reqs)), reqs.length),
             (req) => placeHold(this.db, req),
             this.logger,
             options.holdBatching,
@@ -172,7 +173,7 @@ export class Ledger {
     const total = await this.op("reap", async () => {
       let sum = 0;
       for (;;) {
-        const count = await this.inTx((tx) => reapExpired(tx, now, REAP_BATCH));
+        const count = await this.retried(() => reapExpired(this.db, now, REAP_BATCH));
         sum += count;
         if (count < REAP_BATCH) return sum;
       }
@@ -293,17 +294,22 @@ export class Ledger {
   }
 
   private async settleDirect(req: T.SettleRequest): Promise<T.SettleResult> {
-    const [result] = await this.inTx((tx) => settleJobs(tx, [req]));
+    const [result] = await this.retried(() => settleJobs(this.db, [req]));
     if (result instanceof SwitchyardError) throw result;
     if (!result) throw new SwitchyardError(ErrorCode.Internal, "settlement result missing");
     return result;
   }
 
   /** One transaction, run again when PostgreSQL aborts it for a deadlock or serialization failure. */
-  private async inTx<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+  private inTx<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    return this.retried(() => this.db.transaction(fn));
+  }
+
+  /** Runs `fn` (one transaction) again when PostgreSQL aborts it for a deadlock or serialization failure. */
+  private async retried<R>(fn: () => Promise<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(fn);
+        return await fn();
       } catch (err) {
         if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
         this.logger.debug({ attempt }, "ledger transaction retried after a conflict");
