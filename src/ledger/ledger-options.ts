@@ -74,8 +74,8 @@ export function compileLedgerOptions(options: LedgerOptions): CompiledLedgerOpti
     logger: (options.logger ?? silentLogger()).child({ component: "ledger" }),
     openingGrant: nonNegativeInt(options.openingGrant ?? 1000, "openingGrant"),
     authCacheTtlMs: nonNegativeInt(options.authCacheTtlMs ?? 5_000, "authCacheTtlMs"),
-    batching: options.batching ?? { maxInFlight: 1 },
-    holdBatching: options.holdBatching ?? { maxDelayMs: 0, maxInFlight: 1 },
+    batching: options.batching ?? { maxDelayMs: 10, maxInFlight: 1, maxBatch: 256 },
+    holdBatching: options.holdBatching ?? { maxDelayMs: 0, maxInFlight: 1, maxBatch: 256 },
     migrate: options.migrate ?? true,
     observe: options.observe ?? (() => {}),
   };
