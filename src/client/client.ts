@@ -99,7 +99,8 @@ function unreachable(err: SwitchyardError): boolean {
  */
 export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBackend, AdminBackend {
   private readonly channels: Channel[];
-  private readonly apiKey: string | undefined;
+  /** The key sent when a call brings none. */
+  protected readonly defaultKey: string | undefined;
   private next = 0;
 
   constructor(options: ClientOptions) {
@@ -112,7 +113,7 @@ export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBack
       accounts: new AccountServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
       admin: new AdminServiceClient(address, credentials.createInsecure(), CHANNEL_OPTIONS),
     }));
-    this.apiKey = options.apiKey;
+    this.defaultKey = options.apiKey;
   }
 
   /** Runs a job and resolves with its outcome. Aborting the signal cancels the job. */
@@ -350,7 +351,7 @@ export class SwitchyardClient implements JobBackend, AccountBackend, NetworkBack
 
   private metadata(options: CallOptions): Metadata {
     const metadata = new Metadata();
-    const key = options.apiKey ?? this.apiKey;
+    const key = options.apiKey ?? this.defaultKey;
     if (key) metadata.set("authorization", `Bearer ${key}`);
     return metadata;
   }

@@ -27,7 +27,8 @@ WITH debit AS (
 )
 SELECT balance FROM debit`;
 
-function validate(req: HoldRequest): void {
+/** Throws invalid_argument unless the request is well formed (checked before any database work). */
+export function validateHoldRequest(req: HoldRequest): void {
   requireText(req.jobId, "job_id");
   requireText(req.accountId, "account_id");
   requirePositiveInt(req.amount, "amount");
@@ -61,7 +62,7 @@ async function explainRefusal(db: SqlExecutor, req: HoldRequest): Promise<Switch
  * changed.
  */
 export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.now()): Promise<HoldResult> {
-  validate(req);
+  validateHoldRequest(req);
   const expiresAt = now + req.holdTtlMs;
   let rows: Array<{ balance: unknown }>;
   try {
@@ -87,4 +88,57 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
   const row = rows[0];
   if (!row) throw await explainRefusal(db, req);
   return { jobId: req.jobId, balance: toInt(row.balance), expiresAt };
+}
+
+/** What place_holds (migration 003) says of one request. */
+type BatchOutcome = "ok" | "not_found" | "suspended" | "duplicate" | "insufficient";
+
+/**
+ * Places many holds in one statement (the place_holds function: one round trip, one commit). Each
+ * request is decided in order against the balance the accepted ones before it left. Returns one entry
+ * per request: its result, or the error placeHold would have thrown for it (nothing is written for that
+ * request). Throws, and nothing at all is written, when the batch fails as a whole (e.g. a job id that
+ * already has a hold); the caller then places the holds one by one.
+ */
+export async function placeHolds(
+  db: SqlExecutor,
+  requests: readonly HoldRequest[],
+  now = Date.now(),
+): Promise<Array<HoldResult | SwitchyardError>> {
+  const expiresAt = requests.map((r) => now + r.holdTtlMs);
+  const result = await db.query<{ hold_outcome: BatchOutcome; balance_left: unknown }>(
+    "SELECT hold_outcome, balance_left FROM place_holds($1, $2, $3, $4, $5, $6, $7)",
+    [
+      requests.map((r) => r.jobId),
+      requests.map((r) => r.accountId),
+      requests.map((r) => r.amount),
+      requests.map((r) => r.capability),
+      requests.map((r) => r.chunks),
+      requests.map((r) => r.routerId ?? ""),
+      expiresAt,
+    ],
+  );
+  if (result.rows.length !== requests.length) {
+    throw new SwitchyardError(ErrorCode.Internal, "place_holds answered a different number of rows");
+  }
+  return result.rows.map((row, i): HoldResult | SwitchyardError => {
+    const req = requests[i] as HoldRequest;
+    switch (row.hold_outcome) {
+      case "ok":
+        return { jobId: req.jobId, balance: toInt(row.balance_left), expiresAt: expiresAt[i] as number };
+      case "not_found":
+        return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
+      case "suspended":
+        return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
+      case "duplicate":
+        return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
+          param: "job_id",
+        });
+      default:
+        return new SwitchyardError(
+          ErrorCode.InsufficientCredits,
+          `insufficient credits: the job costs ${req.amount}, the balance is ${toInt(row.balance_left)}`,
+        );
+    }
+  });
 }

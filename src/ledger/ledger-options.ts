@@ -1,7 +1,7 @@
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import { type Logger, silentLogger } from "../core/logger.js";
+import type { GroupCommitOptions } from "./group-commit.js";
 import type { SqlClientChoice } from "./open-client.js";
-import type { SettlementBatcherOptions } from "./settlement-batcher.js";
 
 /** What the ledger reports to `observe`: a bounded set, fit for metric labels. */
 export type LedgerOperation =
@@ -11,6 +11,7 @@ export type LedgerOperation =
   | "revoke_key"
   | "authenticate"
   | "hold"
+  | "hold_batch"
   | "settle"
   | "settle_batch"
   | "reap"
@@ -26,7 +27,7 @@ export interface LedgerObservation {
   /** "ok", or the catalogue code of the error (driver failures are "internal"). */
   outcome: "ok" | ErrorCode;
   durationMs: number;
-  /** For settle_batch: settlements in the batch; for reap: holds refunded. */
+  /** For settle_batch and hold_batch: requests in the batch; for reap: holds refunded. */
   count?: number;
 }
 
@@ -37,7 +38,13 @@ export interface LedgerOptions extends SqlClientChoice {
   /** How long a successful authentication is remembered, in ms; 0 turns the cache off. Default 5000. */
   authCacheTtlMs?: number;
   /** Group commit of settlements; `false` writes each settlement in its own transaction. Default on. */
-  batching?: SettlementBatcherOptions | false;
+  batching?: GroupCommitOptions | false;
+  /**
+   * Group commit of holds; `false` places each hold in its own statement. Default on, with no added
+   * wait (maxDelayMs 0): holds that arrive in the same turn of the event loop, or while earlier batches
+   * are being written, share a transaction.
+   */
+  holdBatching?: GroupCommitOptions | false;
   /** Apply pending migrations at open. Default true. */
   migrate?: boolean;
   /** Called after every operation, e.g. to feed a Prometheus histogram. Must not throw. */
@@ -48,7 +55,8 @@ export interface CompiledLedgerOptions {
   logger: Logger;
   openingGrant: number;
   authCacheTtlMs: number;
-  batching: SettlementBatcherOptions | false;
+  batching: GroupCommitOptions | false;
+  holdBatching: GroupCommitOptions | false;
   migrate: boolean;
   observe: (observation: LedgerObservation) => void;
 }
@@ -66,7 +74,8 @@ export function compileLedgerOptions(options: LedgerOptions): CompiledLedgerOpti
     logger: (options.logger ?? silentLogger()).child({ component: "ledger" }),
     openingGrant: nonNegativeInt(options.openingGrant ?? 1000, "openingGrant"),
     authCacheTtlMs: nonNegativeInt(options.authCacheTtlMs ?? 5_000, "authCacheTtlMs"),
-    batching: options.batching ?? {},
+    batching: options.batching ?? { maxDelayMs: 10, maxInFlight: 1, maxBatch: 256 },
+    holdBatching: options.holdBatching ?? { maxDelayMs: 0, maxInFlight: 1, maxBatch: 256 },
     migrate: options.migrate ?? true,
     observe: options.observe ?? (() => {}),
   };

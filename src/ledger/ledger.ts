@@ -3,8 +3,9 @@ import type { Logger } from "../core/logger.js";
 import * as accounts from "./accounts.js";
 import { selectAccountImbalances, selectConservation, selectJobImbalances, selectMinted } from "./audit.js";
 import { Authenticator } from "./authenticator.js";
+import { GroupCommit } from "./group-commit.js";
 import { selectBalance, selectTransactions } from "./history.js";
-import { placeHold } from "./holds.js";
+import { placeHold, placeHolds, validateHoldRequest } from "./holds.js";
 import {
   type CompiledLedgerOptions,
   compileLedgerOptions,
@@ -18,7 +19,6 @@ import { Reaper } from "./reaper.js";
 import { type JobRecord, type NodeTotals, selectJob, selectNodes } from "./records.js";
 import { RoutingStore } from "./routing-store.js";
 import { reapExpired, settleJobs, validateSettleRequest } from "./settlement.js";
-import { SettlementBatcher } from "./settlement-batcher.js";
 import { isRetryable, type SqlClient, type SqlExecutor } from "./sql-client.js";
 import type * as T from "./types.js";
 
@@ -37,7 +37,8 @@ export class Ledger {
   private state: "open" | "closing" | "closed" = "open";
   private closing: Promise<void> | undefined;
   private readonly auth: Authenticator;
-  private readonly batcher: SettlementBatcher | undefined;
+  private readonly batcher: GroupCommit<T.SettleRequest, T.SettleResult> | undefined;
+  private readonly holdBatcher: GroupCommit<T.HoldRequest, T.HoldResult> | undefined;
   private readonly reaper: Reaper;
   private readonly logger: Logger;
 
@@ -51,12 +52,24 @@ export class Ledger {
     this.batcher =
       options.batching === false
         ? undefined
-        : new SettlementBatcher(
+        : new GroupCommit<T.SettleRequest, T.SettleResult>(
             (reqs) =>
-              this.observed("settle_batch", () => this.inTx((tx) => settleJobs(tx, reqs)), reqs.length),
+              this.observed("settle_batch", () => this.retried(() => settleJobs(this.db, reqs)), reqs.length),
             (req) => this.settleDirect(req),
             this.logger,
             options.batching,
+            "settlement",
+          );
+    this.holdBatcher =
+      options.holdBatching === false
+        ? undefined
+        : new GroupCommit<T.HoldRequest, T.HoldResult>(
+            (reqs) =>
+              this.observed("hold_batch", () => this.retried(() => placeHolds(this.db, reqs)), reqs.length),
+            (req) => placeHold(this.db, req),
+            this.logger,
+            options.holdBatching,
+            "hold",
           );
     this.reaper = new Reaper((now) => this.reapExpiredHolds(now), this.logger);
   }
@@ -124,10 +137,14 @@ export class Ledger {
   /**
    * Moves the job's cost from the balance into a hold, atomically; never overdraws. Throws
    * insufficient_credits (nothing changed), permission_denied (suspended account), not_found (account),
-   * invalid_argument (bad input, or the job id already has a hold).
+   * invalid_argument (bad input, or the job id already has a hold). Holds arriving together share one
+   * transaction (group commit) unless hold batching is off; a lone hold is written at once.
    */
   hold(req: T.HoldRequest): Promise<T.HoldResult> {
-    return this.op("hold", () => placeHold(this.db, req));
+    return this.op("hold", () => {
+      validateHoldRequest(req);
+      return this.holdBatcher ? this.holdBatcher.submit(req) : placeHold(this.db, req);
+    });
   }
 
   /**
@@ -156,7 +173,7 @@ export class Ledger {
     const total = await this.op("reap", async () => {
       let sum = 0;
       for (;;) {
-        const count = await this.inTx((tx) => reapExpired(tx, now, REAP_BATCH));
+        const count = await this.retried(() => reapExpired(this.db, now, REAP_BATCH));
         sum += count;
         if (count < REAP_BATCH) return sum;
       }
@@ -254,7 +271,12 @@ export class Ledger {
   private async shutdown(): Promise<void> {
     this.state = "closing";
     const failures: unknown[] = [];
-    const steps = [() => this.reaper.stop(), () => this.batcher?.close(), () => this.closeClient()];
+    const steps = [
+      () => this.reaper.stop(),
+      () => this.holdBatcher?.close(),
+      () => this.batcher?.close(),
+      () => this.closeClient(),
+    ];
     for (const step of steps) {
       try {
         await step();
@@ -272,17 +294,22 @@ export class Ledger {
   }
 
   private async settleDirect(req: T.SettleRequest): Promise<T.SettleResult> {
-    const [result] = await this.inTx((tx) => settleJobs(tx, [req]));
+    const [result] = await this.retried(() => settleJobs(this.db, [req]));
     if (result instanceof SwitchyardError) throw result;
     if (!result) throw new SwitchyardError(ErrorCode.Internal, "settlement result missing");
     return result;
   }
 
   /** One transaction, run again when PostgreSQL aborts it for a deadlock or serialization failure. */
-  private async inTx<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+  private inTx<R>(fn: (tx: SqlExecutor) => Promise<R>): Promise<R> {
+    return this.retried(() => this.db.transaction(fn));
+  }
+
+  /** Runs `fn` (one transaction) again when PostgreSQL aborts it for a deadlock or serialization failure. */
+  private async retried<R>(fn: () => Promise<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction(fn);
+        return await fn();
       } catch (err) {
         if (attempt >= TX_ATTEMPTS || !isRetryable(err)) throw err;
         this.logger.debug({ attempt }, "ledger transaction retried after a conflict");

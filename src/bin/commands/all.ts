@@ -1,9 +1,9 @@
-import { SwitchyardClient } from "../../client/client.js";
 import type { Config } from "../../core/config.js";
 import type { Logger } from "../../core/logger.js";
 import { MetricsServer } from "../../core/metrics/server.js";
 import { buildGateway } from "../../gateway/app.js";
 import { GatewayMetrics } from "../../gateway/metrics/gateway-metrics.js";
+import { InProcessClient } from "../../router/in-process-client.js";
 import { RouterMetrics } from "../../router/metrics/router-metrics.js";
 import { Router } from "../../router/router.js";
 import { builtinHandlers, DEMO_MODEL, demoHandlers } from "../../worker/handlers/builtin.js";
@@ -55,7 +55,8 @@ export async function runAll(argv: string[], config: Config, logger: Logger): Pr
     logger,
   });
   await node.start();
-  const client = new SwitchyardClient({ routers: [router.address] });
+  // Jobs go to the router in this process directly; the rest over gRPC to the same router.
+  const client = new InProcessClient(router, { routers: [router.address] });
   const app = await buildGateway({
     backend: client,
     logger,

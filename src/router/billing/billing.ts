@@ -51,8 +51,12 @@ export class Billing {
 
   /** The caller of a gRPC call. Throws unauthenticated (no key, unknown, revoked) or permission_denied. */
   async principal(metadata: Metadata): Promise<Principal> {
-    const key = bearerKey(metadata);
-    if (key === undefined) {
+    return this.principalOfKey(bearerKey(metadata));
+  }
+
+  /** Who presents this key. Throws unauthenticated (none, unknown, revoked) or permission_denied. */
+  async principalOfKey(key: string | undefined): Promise<Principal> {
+    if (key === undefined || key === "") {
       throw new SwitchyardError(
         ErrorCode.Unauthenticated,
         "an API key is required (authorization: Bearer <key>)",

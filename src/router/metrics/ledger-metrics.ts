@@ -10,6 +10,7 @@ export class LedgerMetrics {
   private readonly operations: Counter<"operation" | "result">;
   private readonly duration: Histogram<"operation">;
   private readonly batch: Histogram;
+  private readonly holdBatch: Histogram;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -32,14 +33,20 @@ export class LedgerMetrics {
       buckets: [...COUNT_BUCKETS],
       registers,
     });
+    this.holdBatch = new Histogram({
+      name: "switchyard_ledger_hold_batch_size",
+      help: "Holds placed in one group-commit transaction.",
+      buckets: [...COUNT_BUCKETS],
+      registers,
+    });
   }
 
   /** The function to give the ledger as `LedgerOptions.observe`. */
   readonly observe = (observation: LedgerObservation): void => {
     this.operations.inc({ operation: observation.operation, result: observation.outcome });
     this.duration.observe({ operation: observation.operation }, seconds(observation.durationMs));
-    if (observation.operation === "settle_batch" && observation.count !== undefined) {
-      this.batch.observe(observation.count);
-    }
+    if (observation.count === undefined) return;
+    if (observation.operation === "settle_batch") this.batch.observe(observation.count);
+    else if (observation.operation === "hold_batch") this.holdBatch.observe(observation.count);
   };
 }

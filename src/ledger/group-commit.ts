@@ -1,68 +1,73 @@
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { SettleRequest, SettleResult } from "./types.js";
 
-export interface SettlementBatcherOptions {
-  /** A batch is written as soon as this many settlements are queued. Default 64. */
+export interface GroupCommitOptions {
+  /** A batch is written as soon as this many requests are queued. Default 64. */
   maxBatch?: number;
-  /** The longest a queued settlement waits for others to share its batch, in ms. Default 2. */
+  /**
+   * The longest a queued request waits for others to share its batch, in ms. 0 waits only for the
+   * requests that arrive in the same turn of the event loop, so a lone request goes out at once.
+   * Default 2.
+   */
   maxDelayMs?: number;
   /** Batches written at the same time. Default 4. */
   maxInFlight?: number;
 }
 
-/** Writes many settlements in one transaction; one entry per request (a result or that job's error). */
-export type BatchWriter = (requests: SettleRequest[]) => Promise<Array<SettleResult | SwitchyardError>>;
-/** Writes one settlement in its own transaction. */
-export type SingleWriter = (request: SettleRequest) => Promise<SettleResult>;
+/** Writes many requests in one transaction; one entry per request (its result or its own error). */
+export type BatchWriter<Q, R> = (requests: Q[]) => Promise<Array<R | SwitchyardError>>;
+/** Writes one request in its own transaction. */
+export type SingleWriter<Q, R> = (request: Q) => Promise<R>;
 
-interface Pending {
-  request: SettleRequest;
-  resolve: (result: SettleResult) => void;
+interface Pending<Q, R> {
+  request: Q;
+  resolve: (result: R) => void;
   reject: (err: unknown) => void;
 }
 
 /**
- * Group commit for settlements. Requests queue; a batch of up to `maxBatch` is written when it is full
- * or `maxDelayMs` after its first request, in one transaction of set-based statements. While
- * `maxInFlight` batches are being written, new requests keep queueing and go out together when one
- * finishes, so batches grow with load and throughput is not capped by one transaction per job. When a
- * batch fails as a whole, its requests are written one by one, so one bad settlement cannot block the
- * others. Each caller gets its own promise: the job's result, or the error of that job alone.
+ * Group commit. Requests queue; a batch of up to `maxBatch` is written when it is full or `maxDelayMs`
+ * after its first request, in one transaction of set-based statements. While `maxInFlight` batches are
+ * being written, new requests keep queueing and go out together when one finishes, so batches grow with
+ * load and throughput is not capped by one transaction per request. When a batch fails as a whole, its
+ * requests are written one by one, so one bad request cannot block the others. Each caller gets its own
+ * promise: its result, or the error of that request alone.
  */
-export class SettlementBatcher {
+export class GroupCommit<Q, R> {
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   private readonly maxInFlight: number;
-  private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private queue: Array<Pending<Q, R>> = [];
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private inFlight = 0;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly writeBatch: BatchWriter,
-    private readonly writeOne: SingleWriter,
+    private readonly writeBatch: BatchWriter<Q, R>,
+    private readonly writeOne: SingleWriter<Q, R>,
     private readonly logger: Logger,
-    options: SettlementBatcherOptions = {},
+    options: GroupCommitOptions = {},
+    /** What is written, for log lines: "settlement", "hold". */
+    private readonly what = "request",
   ) {
     this.maxBatch = Math.max(1, options.maxBatch ?? 64);
     this.maxDelayMs = Math.max(0, options.maxDelayMs ?? 2);
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
   }
 
-  /** Queues one settlement. Rejects with unavailable after close(), else as `writeOne` would. */
-  submit(request: SettleRequest): Promise<SettleResult> {
+  /** Queues one request. Rejects with unavailable after close(), else as `writeOne` would. */
+  submit(request: Q): Promise<R> {
     if (this.closed) {
       return Promise.reject(new SwitchyardError(ErrorCode.Unavailable, "the ledger is closed"));
     }
-    return new Promise<SettleResult>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.schedule();
     });
   }
 
-  /** Settlements queued or being written. */
+  /** Requests queued or being written. */
   get pending(): number {
     return this.queue.length + this.inFlight;
   }
@@ -85,15 +90,18 @@ export class SettlementBatcher {
     if (this.queue.length >= this.maxBatch) {
       this.pump(false);
     } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
+      const fire = () => {
         this.timer = undefined;
         this.pump(true);
-      }, this.maxDelayMs);
+      };
+      this.timer = this.maxDelayMs === 0 ? setImmediate(fire) : setTimeout(fire, this.maxDelayMs);
     }
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer === undefined) return;
+    if (this.maxDelayMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
+    else clearTimeout(this.timer as NodeJS.Timeout);
     this.timer = undefined;
   }
 
@@ -116,19 +124,22 @@ export class SettlementBatcher {
     }
   }
 
-  private async write(batch: Pending[]): Promise<void> {
-    let results: Array<SettleResult | SwitchyardError>;
+  private async write(batch: Array<Pending<Q, R>>): Promise<void> {
+    let results: Array<R | SwitchyardError>;
     try {
       results = await this.writeBatch(batch.map((p) => p.request));
     } catch (err) {
-      this.logger.warn({ err, size: batch.length }, "settlement batch failed; settling its jobs one by one");
+      this.logger.warn(
+        { err, size: batch.length },
+        `${this.what} batch failed; writing its requests one by one`,
+      );
       await Promise.all(batch.map((p) => this.writeOne(p.request).then(p.resolve, p.reject)));
       return;
     }
     batch.forEach((p, i) => {
       const result = results[i];
       if (result === undefined)
-        p.reject(new SwitchyardError(ErrorCode.Internal, "settlement result missing"));
+        p.reject(new SwitchyardError(ErrorCode.Internal, `${this.what} result missing`));
       else if (result instanceof SwitchyardError) p.reject(result);
       else p.resolve(result);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode, SwitchyardError } from "../core/errors.js";
 import { silentLogger } from "../core/logger.js";
-import { type BatchWriter, SettlementBatcher, type SingleWriter } from "./settlement-batcher.js";
+import { type BatchWriter, GroupCommit, type SingleWriter } from "./group-commit.js";
 import type { SettleRequest, SettleResult } from "./types.js";
 
 const req = (jobId: string): SettleRequest => ({ jobId, outcome: "succeeded" });
@@ -10,7 +10,7 @@ const ok = (): SettleResult => ({ settled: true, refunded: 0, rewarded: 10 });
 function recorder(options: { failBatchesWith?: string; gate?: Promise<void> } = {}) {
   const batches: string[][] = [];
   const singles: string[] = [];
-  const writeBatch: BatchWriter = async (requests) => {
+  const writeBatch: BatchWriter<SettleRequest, SettleResult> = async (requests) => {
     batches.push(requests.map((r) => r.jobId));
     await options.gate;
     if (options.failBatchesWith && requests.some((r) => r.jobId === options.failBatchesWith)) {
@@ -20,7 +20,7 @@ function recorder(options: { failBatchesWith?: string; gate?: Promise<void> } = 
       r.jobId.startsWith("missing") ? new SwitchyardError(ErrorCode.NotFound, "no such job") : ok(),
     );
   };
-  const writeOne: SingleWriter = async (request) => {
+  const writeOne: SingleWriter<SettleRequest, SettleResult> = async (request) => {
     singles.push(request.jobId);
     if (request.jobId === options.failBatchesWith)
       throw new SwitchyardError(ErrorCode.InvalidArgument, "bad");
@@ -29,10 +29,10 @@ function recorder(options: { failBatchesWith?: string; gate?: Promise<void> } = 
   return { batches, singles, writeBatch, writeOne };
 }
 
-describe("SettlementBatcher", () => {
+describe("GroupCommit", () => {
   it("writes a full batch at once and the rest after the delay", async () => {
     const r = recorder();
-    const batcher = new SettlementBatcher(r.writeBatch, r.writeOne, silentLogger(), {
+    const batcher = new GroupCommit<SettleRequest, SettleResult>(r.writeBatch, r.writeOne, silentLogger(), {
       maxBatch: 4,
       maxDelayMs: 5,
     });
@@ -47,7 +47,9 @@ describe("SettlementBatcher", () => {
 
   it("hands each caller its own job's error", async () => {
     const r = recorder();
-    const batcher = new SettlementBatcher(r.writeBatch, r.writeOne, silentLogger(), { maxDelayMs: 0 });
+    const batcher = new GroupCommit<SettleRequest, SettleResult>(r.writeBatch, r.writeOne, silentLogger(), {
+      maxDelayMs: 0,
+    });
     const [a, missing] = await Promise.allSettled([
       batcher.submit(req("a")),
       batcher.submit(req("missing-1")),
@@ -59,7 +61,9 @@ describe("SettlementBatcher", () => {
 
   it("falls back to one by one when a batch fails, so one bad job blocks nobody", async () => {
     const r = recorder({ failBatchesWith: "bad" });
-    const batcher = new SettlementBatcher(r.writeBatch, r.writeOne, silentLogger(), { maxDelayMs: 0 });
+    const batcher = new GroupCommit<SettleRequest, SettleResult>(r.writeBatch, r.writeOne, silentLogger(), {
+      maxDelayMs: 0,
+    });
     const results = await Promise.allSettled(["a", "bad", "c"].map((id) => batcher.submit(req(id))));
     expect(results.map((x) => x.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(r.singles.sort()).toEqual(["a", "bad", "c"]);
@@ -71,7 +75,7 @@ describe("SettlementBatcher", () => {
       open = resolve;
     });
     const r = recorder({ gate });
-    const batcher = new SettlementBatcher(r.writeBatch, r.writeOne, silentLogger(), {
+    const batcher = new GroupCommit<SettleRequest, SettleResult>(r.writeBatch, r.writeOne, silentLogger(), {
       maxBatch: 100,
       maxDelayMs: 0,
       maxInFlight: 1,
@@ -90,7 +94,7 @@ describe("SettlementBatcher", () => {
 
   it("flushes what is queued on close and refuses new work after", async () => {
     const r = recorder();
-    const batcher = new SettlementBatcher(r.writeBatch, r.writeOne, silentLogger(), {
+    const batcher = new GroupCommit<SettleRequest, SettleResult>(r.writeBatch, r.writeOne, silentLogger(), {
       maxBatch: 100,
       maxDelayMs: 60_000,
     });
