@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { SwitchyardClient } from "../../src/client/client.js";
+import { InProcessClient } from "../../src/router/in-process-client.js";
 import type { Logger } from "../../src/core/logger.js";
 import { MetricsServer } from "../../src/core/metrics/server.js";
 import { buildGateway } from "../../src/gateway/app.js";
@@ -115,7 +115,8 @@ const node = new Node({
   logger,
 });
 await node.start();
-const client = new SwitchyardClient({ routers: [router.address] });
+// As in `switchyard all`: the gateway hands jobs to the router in this process directly.
+const client = new InProcessClient(router, { routers: [router.address] });
 const app = await buildGateway({
   backend: client,
   logger,
