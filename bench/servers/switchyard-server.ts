@@ -19,13 +19,13 @@
  */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import { InProcessClient } from "../../src/router/in-process-client.js";
 import type { Logger } from "../../src/core/logger.js";
 import { MetricsServer } from "../../src/core/metrics/server.js";
 import { buildGateway } from "../../src/gateway/app.js";
 import { GatewayMetrics } from "../../src/gateway/metrics/gateway-metrics.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { Billing } from "../../src/router/billing/billing.js";
+import { InProcessClient } from "../../src/router/in-process-client.js";
 import { RouterMetrics } from "../../src/router/metrics/router-metrics.js";
 import { Router } from "../../src/router/router.js";
 import { Node } from "../../src/worker/node.js";
