@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata, ServerDuplexStream } from "@grpc/grpc-js";
-import { ErrorCode, SwitchyardError } from "../core/errors.js";
+import { ErrorCode, SwitchyardError, toSwitchyardError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { NodeMessage, RouterMessage } from "../gen/switchyard/v1/node.js";
 import type { Principal } from "../ledger/types.js";
 import { AdminController, type AdminTarget } from "./admin/controller.js";
 import type { RoutingConfig } from "./admin/routing-config.js";
 import { type Billing, outcomeOf } from "./billing/billing.js";
+import { HoldGate } from "./billing/hold-gate.js";
 import { splitContent } from "./chunking/split.js";
 import type { NodeDirectory, NodeRecord } from "./directory/directory.js";
 import { InMemoryDirectory } from "./directory/memory.js";
@@ -146,11 +147,12 @@ export class Router implements AdminTarget {
   }
 
   /**
-   * Starts a job: splits it when it should be, checks that some node could serve it, holds its cost
-   * (when billing is on and a payer is given), then schedules it. Its outcome goes to `sink`, and the
-   * hold is settled when it ends. Throws before anything is charged: unavailable (shutting down),
-   * not_found (no node for it), insufficient_credits (max_cost or balance), unauthenticated /
-   * permission_denied (from the ledger).
+   * Starts a job: splits it when it should be, checks that some node could serve it, schedules it and,
+   * when billing is on and a payer is given, holds its cost meanwhile; resolves once the hold is placed.
+   * Its outcome goes to `sink` (never before the hold is placed), and the hold is settled when it ends.
+   * Throws, and the client is charged nothing: unavailable (shutting down), not_found (no node for it),
+   * insufficient_credits (max_cost or balance), permission_denied (suspended account), or the ledger's
+   * failure; a job refused for its hold has its tasks cancelled and its sink hears nothing.
    */
   async submit(spec: JobSpec, sink: JobSink, payer?: Principal): Promise<Job> {
     this.requireRunning();
@@ -187,40 +189,41 @@ export class Router implements AdminTarget {
           },
         }
       : sink;
-    const job = new Job(id, spec, settled, logger, split);
+    // With billing, the job starts on its nodes while its hold is written (the hold's round trip to
+    // the ledger is then hidden behind the work); the gate keeps everything from the client until the
+    // hold is placed, and a refused hold withdraws the job and cancels its tasks.
+    const gate = billing ? new HoldGate(settled, () => job.cost) : undefined;
+    const job = new Job(id, spec, gate ?? settled, logger, split);
     job.setChunks(parts.chunks, parts.separators);
     if (!this.scheduler.hasCapable(job.requirement)) throw this.scheduler.noNode(job);
-    if (billing && payer) {
-      job.cost = await billing.hold({
-        jobId: id,
-        principal: payer,
-        capability: spec.capability,
-        chunks: job.tasks.length,
-        maxCost: spec.maxCost,
-        deadlineMs: spec.deadlineMs,
-        routerId: this.id,
-      });
-      // The router may have started closing while the hold was written; the hold then goes back.
-      if (this.current !== "running") {
-        const error = new SwitchyardError(
-          ErrorCode.Unavailable,
-          "the router is shutting down; retry on another replica",
-        );
-        settled.onError(error);
-        throw error;
-      }
-    }
+    if (billing) billing.quote(spec.capability, job.tasks.length, spec.maxCost);
     logger.info(
-      {
-        capability: spec.capability,
-        model: spec.model || undefined,
-        chunks: job.tasks.length,
-        cost: job.cost,
-      },
+      { capability: spec.capability, model: spec.model || undefined, chunks: job.tasks.length },
       "job accepted",
     );
-    this.observer.jobAccepted(spec.capability, job.tasks.length);
     this.scheduler.start(job);
+    if (billing && payer && gate) {
+      try {
+        job.cost = await billing.hold({
+          jobId: id,
+          principal: payer,
+          capability: spec.capability,
+          chunks: job.tasks.length,
+          maxCost: spec.maxCost,
+          deadlineMs: spec.deadlineMs,
+          routerId: this.id,
+        });
+      } catch (err) {
+        const error = toSwitchyardError(err);
+        gate.refuse();
+        this.scheduler.withdraw(job, error);
+        logger.info({ code: error.code }, "job refused: its hold was not placed");
+        throw error;
+      }
+      logger.debug({ cost: job.cost }, "hold placed");
+      gate.open();
+    }
+    this.observer.jobAccepted(spec.capability, job.tasks.length);
     return job;
   }
 

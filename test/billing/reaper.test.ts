@@ -49,6 +49,8 @@ describe.skipIf(!postgresAvailable())("a router killed between charge and settle
       .client([address], client.apiKey)
       .submit({ capability: "echo", content: "x", deadlineMs: 60_000 });
     await eventually(() => started, 20_000, "the job running on the node");
+    // The node may start before the hold is written; the router is killed once it is.
+    await eventually(async () => (await ledger.balance(client.accountId)).held === 10, 10_000, "the hold");
     expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 990, held: 10 });
 
     router.kill("SIGKILL");

@@ -90,6 +90,22 @@ export class Billing {
    * Moves the job's cost into a hold. Throws insufficient_credits when `maxCost` (0 = no limit) is
    * below the cost or the balance is short: nothing is charged then.
    */
+  /**
+   * The job's cost: price × chunks. Throws insufficient_credits when `maxCost` (0 = no limit) is below
+   * it; nothing is charged then.
+   */
+  quote(capability: string, chunks: number, maxCost: number): number {
+    const cost = this.price(capability) * chunks;
+    if (maxCost > 0 && cost > maxCost) {
+      throw new SwitchyardError(
+        ErrorCode.InsufficientCredits,
+        `the job costs ${cost} credits (${chunks} chunk(s) × ${this.price(capability)}), over max_cost ${maxCost}`,
+        { param: "max_cost" },
+      );
+    }
+    return cost;
+  }
+
   async hold(input: {
     jobId: string;
     principal: Principal;
@@ -99,14 +115,7 @@ export class Billing {
     deadlineMs: number;
     routerId: string;
   }): Promise<number> {
-    const cost = this.price(input.capability) * input.chunks;
-    if (input.maxCost > 0 && cost > input.maxCost) {
-      throw new SwitchyardError(
-        ErrorCode.InsufficientCredits,
-        `the job costs ${cost} credits (${input.chunks} chunk(s) × ${this.price(input.capability)}), over max_cost ${input.maxCost}`,
-        { param: "max_cost" },
-      );
-    }
+    const cost = this.quote(input.capability, input.chunks, input.maxCost);
     if (cost === 0) return 0;
     await this.ledger.hold({
       jobId: input.jobId,

@@ -86,14 +86,7 @@ export class Scheduler {
   fail(job: Job, error: SwitchyardError): void {
     if (job.finished) return;
     this.finish(job);
-    for (const task of job.tasks) {
-      if (task.queued) {
-        this.queue.remove(job.spec.capability, task.key);
-        task.queued = false;
-      }
-      if (task.handle && !task.done) task.handle.cancel(error.code);
-      task.handle = undefined;
-    }
+    this.cancelTasks(job, error);
     job.logger.info({ code: error.code }, "job failed");
     this.observer.jobFinished({
       capability: job.spec.capability,
@@ -103,6 +96,28 @@ export class Scheduler {
       chunks: job.tasks.length,
     });
     job.sink.onError(error);
+  }
+
+  /**
+   * Takes back a job that was never accepted (its hold was refused while it had already started): its
+   * tasks leave the queue and nodes still working get TaskCancel; nothing is reported and its sink
+   * hears nothing more.
+   */
+  withdraw(job: Job, error: SwitchyardError): void {
+    if (job.finished) return;
+    this.finish(job);
+    this.cancelTasks(job, error);
+  }
+
+  private cancelTasks(job: Job, error: SwitchyardError): void {
+    for (const task of job.tasks) {
+      if (task.queued) {
+        this.queue.remove(job.spec.capability, task.key);
+        task.queued = false;
+      }
+      if (task.handle && !task.done) task.handle.cancel(error.code);
+      task.handle = undefined;
+    }
   }
 
   /** A slot may have freed on a node: give it (or any other free node) the oldest waiting work. */
