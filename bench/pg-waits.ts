@@ -22,7 +22,9 @@ SELECT state, wait_event_type, wait_event, left(query, 200) AS query
 function statementOf(query: string): string {
   const q = query.replace(/\s+/g, " ").trim();
   if (q.startsWith("WITH debit AS")) return "hold";
+  if (q.includes("FROM place_holds(")) return "hold (group)";
   if (q.startsWith("DELETE FROM holds") || q.startsWith("WITH credit AS")) return "settle";
+  if (q.includes("FROM settle_jobs(")) return "settle (group)";
   if (q.startsWith("SELECT id FROM accounts WHERE id = ANY")) return "settle (lock accounts)";
   if (q === "COMMIT" || q === "BEGIN") return q;
   return "other";
