@@ -31,6 +31,36 @@ describe("Outbox", () => {
     expect(box.isBlocked).toBe(false);
   });
 
+  it("wakes every flushed() waiter once the backlog clears, with one drain listener for them all", async () => {
+    const sink = new Sink(1);
+    const box = new Outbox<string>(sink);
+    box.send("a");
+    box.send("b");
+    let woken = 0;
+    const waiting = Array.from({ length: 500 }, () => box.flushed().then(() => woken++));
+    expect(sink.listenerCount("drain")).toBe(1);
+    await Promise.resolve();
+    expect(woken).toBe(0);
+    sink.drain(1); // "b" is written and fills the sink again: still blocked
+    await Promise.resolve();
+    expect(woken).toBe(0);
+    expect(sink.listenerCount("drain")).toBe(1);
+    sink.drain(10);
+    await Promise.all(waiting);
+    expect(woken).toBe(500);
+    expect(sink.listenerCount("drain")).toBe(0);
+    await box.flushed();
+  });
+
+  it("releases flushed() waiters on close", async () => {
+    const sink = new Sink(1);
+    const box = new Outbox<string>(sink);
+    box.send("a");
+    const waiting = box.flushed();
+    box.close();
+    await waiting;
+  });
+
   it("coalesces waiting messages when asked to", () => {
     const sink = new Sink(1);
     const box = new Outbox<string>(sink, (a, b) => a + b);

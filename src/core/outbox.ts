@@ -14,6 +14,8 @@ export class Outbox<T> {
   private readonly pending: T[] = [];
   private blocked = false;
   private closed = false;
+  /** Callers of flushed() waiting for the backlog to clear; one 'drain' listener serves them all. */
+  private waiters: Array<() => void> = [];
 
   constructor(
     private readonly sink: WritableSink<T>,
@@ -46,13 +48,13 @@ export class Outbox<T> {
   close(): void {
     this.closed = true;
     this.pending.length = 0;
+    this.wake();
   }
 
-  /** Resolves once nothing is waiting (immediately when not blocked). */
-  async flushed(): Promise<void> {
-    while (this.blocked && !this.closed) {
-      await new Promise<void>((resolve) => this.sink.once("drain", resolve));
-    }
+  /** Resolves once nothing is waiting (immediately when not blocked), or on close(). */
+  flushed(): Promise<void> {
+    if (!this.blocked || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   private block(): void {
@@ -69,5 +71,10 @@ export class Outbox<T> {
         return;
       }
     }
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 }

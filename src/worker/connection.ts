@@ -35,6 +35,12 @@ const CHANNEL_OPTIONS = {
   "grpc.max_send_message_length": 64 * 1024 * 1024,
   "grpc.initial_reconnect_backoff_ms": 200,
   "grpc.max_reconnect_backoff_ms": 2_000,
+  // The node stream is never retried by the channel (the node reconnects and re-registers itself).
+  // Without a retry buffer every write completes when HTTP/2 has taken it, so the outbox's
+  // back-pressure is real: with one, grpc-js completes writes at once, keeps up to a megabyte of
+  // messages per stream and copies that backlog on every write it sends.
+  "grpc.enable_retries": 0,
+  "grpc.per_rpc_retry_buffer_size": 0,
 };
 
 /**
