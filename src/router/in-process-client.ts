@@ -1,22 +1,15 @@
 import { type ClientOptions, SwitchyardClient } from "../client/client.js";
-import { toSubmitRequest } from "../client/convert.js";
+import { toSubmitRequest, toOutcome as wireToOutcome } from "../client/convert.js";
 import type { CallOptions, JobOutcome, JobRequest, JobStreamEvent } from "../client/types.js";
 import { ErrorCode, SwitchyardError, toSwitchyardError } from "../core/errors.js";
+import { toJobResult } from "./grpc/job-service.js";
 import type { Job, JobOutput, JobSink } from "./jobs/job.js";
 import { toJobSpec } from "./jobs/validate.js";
 import type { Router } from "./router.js";
 
+/** A job's output as the client SDK gives it (the same conversion as over gRPC). */
 function toOutcome(out: JobOutput): JobOutcome {
-  return {
-    jobId: out.jobId,
-    output: out.output,
-    chunks: out.chunks,
-    nodeIds: out.nodeIds,
-    cost: out.cost,
-    durationMs: out.durationMs,
-    usage: out.usage,
-    model: out.model,
-  };
+  return wireToOutcome(toJobResult(out));
 }
 
 function cancelledError(): SwitchyardError {

@@ -83,7 +83,8 @@ describe.each(BACKENDS)("ledger under concurrency on %s", (name) => {
     },
   );
 
-  it("decides every hold of one group commit on its own, against what the holds before it left", async () => {
+  /** A ledger whose hold batches wait 20 ms to fill, and the sizes of the batches it writes. */
+  async function groupingLedger(): Promise<{ ledger: Ledger; sizes: number[] }> {
     const db = await backend.database();
     const sizes: number[] = [];
     const ledger = await db.ledger({
@@ -92,6 +93,11 @@ describe.each(BACKENDS)("ledger under concurrency on %s", (name) => {
         if (o.operation === "hold_batch" && o.count !== undefined) sizes.push(o.count);
       },
     });
+    return { ledger, sizes };
+  }
+
+  it("decides every hold of one group commit on its own, against what the holds before it left", async () => {
+    const { ledger, sizes } = await groupingLedger();
     const a = await ledger.createAccount({ name: "a" });
     const b = await ledger.createAccount({ name: "b" });
     const suspended = await ledger.createAccount({ name: "suspended" });
@@ -130,14 +136,7 @@ describe.each(BACKENDS)("ledger under concurrency on %s", (name) => {
   });
 
   it("a job id that already has a hold fails alone; the rest of its group commit is placed", async () => {
-    const db = await backend.database();
-    const sizes: number[] = [];
-    const ledger = await db.ledger({
-      holdBatching: { maxBatch: 100, maxDelayMs: 20 },
-      observe: (o) => {
-        if (o.operation === "hold_batch" && o.count !== undefined) sizes.push(o.count);
-      },
-    });
+    const { ledger, sizes } = await groupingLedger();
     const client = await ledger.createAccount({ name: "client" });
     await ledger.hold(holdOf(client.accountId, "taken", 10));
     const results = await Promise.allSettled(

@@ -12,7 +12,8 @@ import type { Job, JobOutput, JobSink } from "../jobs/job.js";
 import { toJobSpec } from "../jobs/validate.js";
 import type { Router } from "../router.js";
 
-function toJobResult(out: JobOutput): JobResult {
+/** A job's output as the wire's JobResult. */
+export function toJobResult(out: JobOutput): JobResult {
   return {
     jobId: out.jobId,
     status: JobStatus.JOB_STATUS_SUCCEEDED,
