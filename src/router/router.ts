@@ -196,7 +196,7 @@ export class Router implements AdminTarget {
     const job = new Job(id, spec, gate ?? settled, logger, split);
     job.setChunks(parts.chunks, parts.separators);
     if (!this.scheduler.hasCapable(job.requirement)) throw this.scheduler.noNode(job);
-    if (billing) billing.quote(spec.capability, job.tasks.length, spec.maxCost);
+    const cost = billing ? billing.quote(spec.capability, job.tasks.length, spec.maxCost) : 0;
     logger.info(
       { capability: spec.capability, model: spec.model || undefined, chunks: job.tasks.length },
       "job accepted",
@@ -204,12 +204,12 @@ export class Router implements AdminTarget {
     this.scheduler.start(job);
     if (billing && payer && gate) {
       try {
-        job.cost = await billing.hold({
+        await billing.hold({
           jobId: id,
           principal: payer,
           capability: spec.capability,
           chunks: job.tasks.length,
-          maxCost: spec.maxCost,
+          cost,
           deadlineMs: spec.deadlineMs,
           routerId: this.id,
         });
@@ -220,7 +220,8 @@ export class Router implements AdminTarget {
         logger.info({ code: error.code }, "job refused: its hold was not placed");
         throw error;
       }
-      logger.debug({ cost: job.cost }, "hold placed");
+      job.cost = cost;
+      logger.debug({ cost }, "hold placed");
       gate.open();
     }
     this.observer.jobAccepted(spec.capability, job.tasks.length);

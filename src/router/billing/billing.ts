@@ -87,10 +87,6 @@ export class Billing {
   }
 
   /**
-   * Moves the job's cost into a hold. Throws insufficient_credits when `maxCost` (0 = no limit) is
-   * below the cost or the balance is short: nothing is charged then.
-   */
-  /**
    * The job's cost: price × chunks. Throws insufficient_credits when `maxCost` (0 = no limit) is below
    * it; nothing is charged then.
    */
@@ -106,27 +102,30 @@ export class Billing {
     return cost;
   }
 
+  /**
+   * Moves the job's cost, as `quote` gave it, into a hold. Throws insufficient_credits when the balance
+   * is short (permission_denied for a suspended account): nothing is charged then. A cost of 0 places
+   * no hold.
+   */
   async hold(input: {
     jobId: string;
     principal: Principal;
     capability: string;
     chunks: number;
-    maxCost: number;
+    cost: number;
     deadlineMs: number;
     routerId: string;
-  }): Promise<number> {
-    const cost = this.quote(input.capability, input.chunks, input.maxCost);
-    if (cost === 0) return 0;
+  }): Promise<void> {
+    if (input.cost === 0) return;
     await this.ledger.hold({
       jobId: input.jobId,
       accountId: input.principal.accountId,
-      amount: cost,
+      amount: input.cost,
       capability: input.capability,
       chunks: input.chunks,
       routerId: input.routerId,
       holdTtlMs: input.deadlineMs + this.holdGraceMs,
     });
-    return cost;
   }
 
   /**
