@@ -40,6 +40,29 @@ export function validateHoldRequest(req: HoldRequest): void {
   }
 }
 
+/** Why a hold was refused; also what place_holds (migration 003) says of a refused request. */
+type Refusal = "not_found" | "suspended" | "duplicate" | "insufficient";
+
+/** The error a refused hold gives its caller; `balance` is the balance that was too short. */
+function refusal(kind: Refusal, req: HoldRequest, balance: number, cause?: unknown): SwitchyardError {
+  switch (kind) {
+    case "not_found":
+      return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
+    case "suspended":
+      return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
+    case "duplicate":
+      return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
+        param: "job_id",
+        cause,
+      });
+    case "insufficient":
+      return new SwitchyardError(
+        ErrorCode.InsufficientCredits,
+        `insufficient credits: the job costs ${req.amount}, the balance is ${balance}`,
+      );
+  }
+}
+
 /** Tells why a hold matched no account row; runs after the fact and changes nothing. */
 async function explainRefusal(db: SqlExecutor, req: HoldRequest): Promise<SwitchyardError> {
   const found = await db.query<{ balance: unknown; suspended: boolean }>(
@@ -47,12 +70,8 @@ async function explainRefusal(db: SqlExecutor, req: HoldRequest): Promise<Switch
     [req.accountId],
   );
   const row = found.rows[0];
-  if (!row) return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
-  if (row.suspended) return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
-  return new SwitchyardError(
-    ErrorCode.InsufficientCredits,
-    `insufficient credits: the job costs ${req.amount}, the balance is ${toInt(row.balance)}`,
-  );
+  if (!row) return refusal("not_found", req, 0);
+  return refusal(row.suspended ? "suspended" : "insufficient", req, toInt(row.balance));
 }
 
 /**
@@ -77,12 +96,7 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
     ]);
     rows = result.rows;
   } catch (err) {
-    if (sqlState(err) === SqlState.UniqueViolation) {
-      throw new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
-        param: "job_id",
-        cause: err,
-      });
-    }
+    if (sqlState(err) === SqlState.UniqueViolation) throw refusal("duplicate", req, 0, err);
     throw err;
   }
   const row = rows[0];
@@ -90,15 +104,13 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
   return { jobId: req.jobId, balance: toInt(row.balance), expiresAt };
 }
 
-/** What place_holds (migration 003) says of one request. */
-type BatchOutcome = "ok" | "not_found" | "suspended" | "duplicate" | "insufficient";
-
 /**
  * Places many holds in one statement (the place_holds function: one round trip, one commit; a single
  * hold goes through placeHold's plain statement instead). Each request is decided in order against the
  * balance the accepted ones before it left. Returns one entry per request: its result, or the error
- * placeHold would have thrown for it (nothing is written for that request). Throws, and nothing at all is written, when the batch fails as a whole (e.g. a job id that
- * already has a hold); the caller then places the holds one by one.
+ * placeHold would have thrown for it (nothing is written for that request). Throws, and nothing at
+ * all is written, when the batch fails as a whole (e.g. a job id that already has a hold); the caller
+ * then places the holds one by one.
  */
 export async function placeHolds(
   db: SqlExecutor,
@@ -116,7 +128,7 @@ export async function placeHolds(
     }
   }
   const expiresAt = requests.map((r) => now + r.holdTtlMs);
-  const result = await db.query<{ hold_outcome: BatchOutcome; balance_left: unknown }>(
+  const result = await db.query<{ hold_outcome: "ok" | Refusal; balance_left: unknown }>(
     "SELECT hold_outcome, balance_left FROM place_holds($1, $2, $3, $4, $5, $6, $7)",
     [
       requests.map((r) => r.jobId),
@@ -133,22 +145,8 @@ export async function placeHolds(
   }
   return result.rows.map((row, i): HoldResult | SwitchyardError => {
     const req = requests[i] as HoldRequest;
-    switch (row.hold_outcome) {
-      case "ok":
-        return { jobId: req.jobId, balance: toInt(row.balance_left), expiresAt: expiresAt[i] as number };
-      case "not_found":
-        return new SwitchyardError(ErrorCode.NotFound, "no such account", { param: "account_id" });
-      case "suspended":
-        return new SwitchyardError(ErrorCode.PermissionDenied, "the account is suspended");
-      case "duplicate":
-        return new SwitchyardError(ErrorCode.InvalidArgument, "the job already has a hold", {
-          param: "job_id",
-        });
-      default:
-        return new SwitchyardError(
-          ErrorCode.InsufficientCredits,
-          `insufficient credits: the job costs ${req.amount}, the balance is ${toInt(row.balance_left)}`,
-        );
-    }
+    const balance = toInt(row.balance_left);
+    if (row.hold_outcome === "ok") return { jobId: req.jobId, balance, expiresAt: expiresAt[i] as number };
+    return refusal(row.hold_outcome, req, balance);
   });
 }
