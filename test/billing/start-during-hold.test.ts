@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode, SwitchyardError } from "../../src/core/errors.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
-import type { TaskContext } from "../../src/worker/types.js";
-import { testBilling, testLedger } from "../helpers/billing.js";
+import type { NodeOptions } from "../../src/worker/options.js";
+import { billedStack } from "../helpers/billing.js";
 import { delay, eventually, TestStack } from "../helpers/stack.js";
 
 /** Makes every hold of `ledger` take `ms` longer, and optionally fail after that instead. */
@@ -19,18 +19,9 @@ describe("a job starts on its node while its hold is written", () => {
   const stack = new TestStack();
   afterEach(() => stack.close());
 
-  async function setUp(handlers: Record<string, (c: string, p: unknown, ctx: TaskContext) => unknown>) {
-    const ledger = await testLedger(stack);
-    const { billing, operator } = await testBilling(ledger);
-    const router = await stack.router({ billing });
-    await stack.node(router, {
-      name: "worker",
-      apiKey: operator.apiKey,
-      concurrency: 8,
-      handlers: handlers as never,
-    });
-    const client = await ledger.createAccount({ name: "client" });
-    return { ledger, router, operator, client, api: stack.client(router, client.apiKey) };
+  async function setUp(handlers: NodeOptions["handlers"]) {
+    const set = await billedStack(stack, handlers);
+    return { ...set, api: stack.client(set.router, set.client.apiKey) };
   }
 
   it("answers only once the hold is placed, at the held cost, and pays the operator", async () => {

@@ -4,7 +4,7 @@ import type { Ledger } from "../../src/ledger/ledger.js";
 import { InProcessClient } from "../../src/router/in-process-client.js";
 import type { Router } from "../../src/router/router.js";
 import type { TaskContext } from "../../src/worker/types.js";
-import { testBilling, testLedger } from "../helpers/billing.js";
+import { billedStack } from "../helpers/billing.js";
 import { eventually, TestStack } from "../helpers/stack.js";
 
 /** A handler that streams `pieces` words, one every `gapMs`, and records whether it was aborted. */
@@ -32,16 +32,14 @@ describe("InProcessClient: the gateway's jobs on a router in the same process", 
     key: string;
     accountId: string;
   }> {
-    const ledger = await testLedger(stack);
-    const { billing, operator } = await testBilling(ledger);
-    const router = await stack.router({ billing });
-    await stack.node(router, {
-      name: "worker",
-      apiKey: operator.apiKey,
-      concurrency: 8,
-      handlers: { echo: (c) => c, story: slowStream(50, 20, seen) },
+    const {
+      ledger,
+      router,
+      client: account,
+    } = await billedStack(stack, {
+      echo: (c) => c,
+      story: slowStream(50, 20, seen),
     });
-    const account = await ledger.createAccount({ name: "client" });
     const client = new InProcessClient(router, { routers: [router.address] });
     stack.defer(() => client.close());
     return { router, ledger, client, key: account.apiKey, accountId: account.accountId };
