@@ -147,6 +147,18 @@ describe("gRPC calls observed by a server interceptor", () => {
     expect(rec.ended.map((e) => e.code)).toEqual([Status.DEADLINE_EXCEEDED]);
   });
 
+  it("reports a call the client cancelled well before its deadline as CANCELLED", async () => {
+    const rec = recorder();
+    const client = await serve(rec.observer);
+    const call = client.Hang?.(Buffer.from("x"), { deadline: Date.now() + 10_000 }, () => {}) as {
+      cancel(): void;
+    };
+    await new Promise((r) => setTimeout(r, 50));
+    call.cancel();
+    await rec.endedCount(1);
+    expect(rec.ended.map((e) => e.code)).toEqual([Status.CANCELLED]);
+  });
+
   it("reports server streams at their end: OK, an error status, or CANCELLED when the client leaves", async () => {
     const rec = recorder();
     const client = await serve(rec.observer);

@@ -52,6 +52,14 @@ function safely(fn: () => void): void {
 }
 
 /**
+ * How close to its deadline a cancelled call counts as one whose deadline passed. A client whose deadline
+ * passes resets the stream, which reaches the server about when the server's own copy of the deadline
+ * (the client's timeout counted from the moment the server read the call) passes: a little before it
+ * when the server read the call late, as it does when its event loop is busy.
+ */
+const DEADLINE_TOLERANCE_MS = 25;
+
+/**
  * A server interceptor that reports each call's start and end to `observer`: the status the handler
  * sent, or CANCELLED / DEADLINE_EXCEEDED when the call ended without one. It applies to every method of
  * every service the server registered, whatever the handler; grpc-js answers paths it does not know
@@ -75,7 +83,7 @@ export function observingInterceptor(observer: GrpcCallObserver): ServerIntercep
           onCancel: () => {
             const deadline = Number(call.getDeadline());
             end(
-              Number.isFinite(deadline) && Date.now() >= deadline
+              Number.isFinite(deadline) && Date.now() >= deadline - DEADLINE_TOLERANCE_MS
                 ? Status.DEADLINE_EXCEEDED
                 : Status.CANCELLED,
             );
