@@ -1,6 +1,6 @@
 /**
  * The HTTP scenarios. `http-chat-c1`, `-c64` and `-c256`: the chat request against Switchyard with
- * billing on (router + gateway + worker in one process, ledger on the private PostgreSQL), against the
+ * billing on (router + gateway in one process, the worker in its own, ledger on the private PostgreSQL), against the
  * bare node:http baseline and against the peer, the Portkey AI gateway in front of that same baseline.
  * c64 and c256 are driven by autocannon in the bench process; c1 by a sequential keep-alive client in a
  * child process of its own that times each request to 0.01 ms (generators/http-sequential.ts), so that

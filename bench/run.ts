@@ -291,8 +291,9 @@ async function main(): Promise<void> {
       "Non-streaming POST /v1/chat/completions, model switchyard/auto; errors = non-2xx + unexpected bodies + " +
       "connection errors and timeouts + requests dropped by the server.",
     layout:
-      `HTTP processes: Switchyard (router + gateway + 1 worker, concurrency ${settings.workerConcurrency}, ` +
-      `handler ${HANDLER_DELAY_MS} ms, log level ${settings.logLevel}) in one child per set-up, the node:http baseline ` +
+      `HTTP processes: Switchyard (router + gateway in one child per set-up, its worker, concurrency ` +
+      `${settings.workerConcurrency}, handler ${HANDLER_DELAY_MS} ms, in a child of that child; log level ` +
+      `${settings.logLevel}; CPU figures count both), the node:http baseline ` +
       `(${HANDLER_DELAY_MS} ms) in another, the Portkey gateway (--headless, on 127.0.0.1) in a third. Billing on: ` +
       "the router holds and settles 10 credits per request on the ledger, the request carries a client key " +
       "(Authorization: Bearer), the worker an operator key; PostgreSQL runs with its default durability (fsync, " +

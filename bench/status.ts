@@ -1,6 +1,6 @@
 /**
  * The status-metrics scenarios: how long the read-only endpoints an operator or a scraper polls take
- * while the http-chat-c64 load runs. Against one Switchyard (router + gateway + worker, metrics on as
+ * while the http-chat-c64 load runs. Against one Switchyard (router + gateway, and its worker, metrics on as
  * in `switchyard all`), the bench process probes, one after the other, `GET /api/v1/status` (gateway,
  * served from a cache of at most 1 s), `GET /metrics` on the gateway and `GET /metrics` on the router's
  * metrics port, a round every `intervalMs`: first against the idle server, then while the chat load

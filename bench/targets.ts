@@ -16,7 +16,7 @@ function ledgerArgs(ledger: LedgerTarget | undefined): string[] {
 }
 
 /**
- * Router + gateway + one worker in one process; with `ledger`, billing on (the child shares the
+ * Router + gateway in one process and one worker in a child process of its own; with `ledger`, billing on (the child shares the
  * client key the requests must carry, as `shared["client-key"]`); with `metrics`, metrics recorded and
  * served as in `switchyard all` (the gateway's at `<url>/metrics`, the router's at
  * `shared["router-metrics-url"]`).

@@ -10,9 +10,12 @@ function lastUserMessage(content: string, context: TaskContext): string {
   return content;
 }
 
+// The waits take no abort listener, as the baseline server's do not: a cancelled task stops at the end
+// of the wait it is in (at most one piece interval), and the bench's model costs what the baseline's does.
 async function* streamedPieces(signal: AbortSignal): AsyncGenerator<string> {
   for (let i = 0; i < STREAM_PIECES; i++) {
-    await sleep(PIECE_INTERVAL_MS, undefined, { signal });
+    await sleep(PIECE_INTERVAL_MS);
+    signal.throwIfAborted();
     yield streamPiece(i);
   }
 }
@@ -21,15 +24,16 @@ async function* streamedPieces(signal: AbortSignal): AsyncGenerator<string> {
  * A chat handler standing in for a model. A whole answer: waits `delayMs` once, then answers the last
  * user message. (The demo handlers wait per word, which would make the simulated model time depend on
  * the answer's length.) A streamed answer (the client asked for `stream: true`): STREAM_PIECES pieces,
- * each after PIECE_INTERVAL_MS, as the baseline server streams them. The waits end early when the task
- * is cancelled.
+ * each after PIECE_INTERVAL_MS, as the baseline server streams them. A cancelled task ends when the wait
+ * it is in ends.
  */
 export function delayedChat(delayMs: number): TaskHandler {
   return (content, _params, context) => {
     if (context.stream) return streamedPieces(context.signal);
-    return sleep(delayMs, undefined, { signal: context.signal }).then(() =>
-      replyTo(lastUserMessage(content, context)),
-    );
+    return sleep(delayMs).then(() => {
+      context.signal.throwIfAborted();
+      return replyTo(lastUserMessage(content, context));
+    });
   };
 }
 

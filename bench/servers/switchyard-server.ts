@@ -1,8 +1,10 @@
 /**
- * The system under test: a router, one worker and the HTTP gateway in one process, on embedded
- * back-ends, like `switchyard all`, with a worker whose chat handler takes a fixed time (or streams
- * fixed pieces at a fixed pace when the client streams) and whose `echo` handler answers at once. The
- * router's gRPC address is shared as `router-address`, for the gRPC scenario. Billing is off
+ * The system under test: a router and the HTTP gateway in one process, on embedded back-ends, like
+ * `switchyard all`, and one worker whose chat handler takes a fixed time (or streams fixed pieces at a
+ * fixed pace when the client streams) and whose `echo` handler answers at once. The worker runs in a
+ * child process of its own (`worker-node.ts`), as a node runs beside its model server, connected over
+ * the router's gRPC node stream; `--worker inproc` runs it in this process instead, as the demo worker
+ * of `switchyard all` does. The router's gRPC address is shared as `router-address`, for the gRPC scenario. Billing is off
  * unless a ledger is given: then the router authenticates every job and holds and settles its cost on
  * that ledger, the worker connects with an operator key, and the server shares (`client-key`) the key
  * of a client account granted enough credits for the whole run.
@@ -14,6 +16,7 @@
  * Run as a child of bench/run.ts:
  *   node bin/run-ts.js bench/servers/switchyard-server.ts [--concurrency N] [--log-level LEVEL]
  *     [--ledger postgres --database-url URL | --ledger pglite --pglite-dir DIR] [--metrics]
+ *     [--worker process|inproc]
  * Log lines, when enabled, are serialised but written to /dev/null, so their cost is measured without
  * filling the bench's pipe.
  */
@@ -31,6 +34,8 @@ import { Router } from "../../src/router/router.js";
 import { Node } from "../../src/worker/node.js";
 import { BENCH_MODEL, ECHO_CAPABILITY, HANDLER_DELAY_MS } from "../chat.js";
 import { announce, closeWhenParentGoes, share } from "../child-lifecycle.js";
+import { startChild, stopProcess } from "../children.js";
+import { PROFILE_DIR } from "../targets.js";
 import { delayedChat, instantEcho } from "./delayed-chat.js";
 
 /** Credits granted to the bench's client account: far more than any run spends (10 per request). */
@@ -44,11 +49,15 @@ const { values } = parseArgs({
     "database-url": { type: "string" },
     "pglite-dir": { type: "string" },
     metrics: { type: "boolean", default: false },
+    worker: { type: "string", default: "process" },
   },
 });
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   throw new RangeError(`--concurrency must be a positive integer, got ${values.concurrency}`);
+}
+if (values.worker !== "process" && values.worker !== "inproc") {
+  throw new RangeError(`--worker must be process or inproc, got ${values.worker}`);
 }
 
 const logger: Logger = pino(
@@ -105,16 +114,35 @@ const router = await Router.create({
   ...(routerMetrics ? { observers: [routerMetrics.observer], grpcObserver: routerMetrics.grpc } : {}),
 });
 routerMetrics?.attach(router);
-const node = new Node({
-  name: "bench-worker",
-  routers: [router.address],
-  ...(operatorKey ? { apiKey: operatorKey } : {}),
-  handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
-  models: [BENCH_MODEL],
-  concurrency,
-  logger,
-});
-await node.start();
+/** Starts the worker and resolves once the router accepted its registration; returns its stop. */
+async function startWorker(): Promise<() => Promise<void>> {
+  if (values.worker === "process") {
+    const worker = await startChild({
+      name: "bench worker",
+      script: "bench/servers/worker-node.ts",
+      args: [
+        ...["--router", router.address, "--concurrency", String(concurrency)],
+        ...["--log-level", values["log-level"]],
+        ...(operatorKey ? ["--api-key", operatorKey] : []),
+      ],
+      // Profiled too when this process is.
+      nodeFlags: process.execArgv.includes("--cpu-prof") ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [],
+    });
+    return () => stopProcess(worker.pid);
+  }
+  const node = new Node({
+    name: "bench-worker",
+    routers: [router.address],
+    ...(operatorKey ? { apiKey: operatorKey } : {}),
+    handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
+    models: [BENCH_MODEL],
+    concurrency,
+    logger,
+  });
+  await node.start();
+  return () => node.stop();
+}
+const stopWorker = await startWorker();
 // As in `switchyard all`: the gateway hands jobs to the router in this process directly.
 const client = new InProcessClient(router, { routers: [router.address] });
 const app = await buildGateway({
@@ -131,7 +159,7 @@ const SLOW_STEP_MS = 500;
 closeWhenParentGoes(async () => {
   const steps: Array<[string, () => Promise<void> | void]> = [
     ["gateway", () => app.close()],
-    ["worker", () => node.stop()],
+    ["worker", stopWorker],
     ["client", () => client.close()],
     ["router", () => router.close()],
     ["ledger", () => ledger?.close()],
