@@ -6,10 +6,16 @@ import { TaskErrorCode } from "../gen/switchyard/v1/node.js";
 import { backoffDelay } from "./backoff.js";
 import { Connection, type ConnectionEnd } from "./connection.js";
 import { compileNodeOptions, type NodeOptions, type NodeSettings } from "./options.js";
-import { failureResult, runTask } from "./task-runner.js";
+import { failureResult, runTask, type TaskOutput } from "./task-runner.js";
 import type { TaskHandler } from "./types.js";
 
 export const SDK_VERSION = "switchyard-node/0.1.0";
+
+/**
+ * A task that has sent no delta and no result this long after it started is acknowledged (an Ack); one
+ * that answers sooner is not, its answer saying as much.
+ */
+export const ACK_AFTER_MS = 100;
 
 /** How long stop() waits for aborted handlers that ignore their signal. */
 const ABANDON_AFTER_MS = 1_000;
@@ -261,7 +267,19 @@ export class Node extends EventEmitter<NodeEvents> {
       send(TaskErrorCode.TASK_ERROR_CODE_OVERLOADED, "the node is at its concurrency limit or stopping");
       return;
     }
-    connection.send({ msg: { $case: "ack", value: { taskId: assign.taskId } } });
+    // The task's first delta or its result tells the router it started; the Ack goes out only for a
+    // task that has sent neither within ACK_AFTER_MS, so a quick task costs one message fewer.
+    let answered = false;
+    const out: TaskOutput = {
+      send: (message) => {
+        answered = true;
+        connection.send(message);
+      },
+      flushed: () => connection.flushed(),
+    };
+    const ack = setTimeout(() => {
+      if (!answered) connection.send({ msg: { $case: "ack", value: { taskId: assign.taskId } } });
+    }, ACK_AFTER_MS);
     const controller = new AbortController();
     const untilDeadline = assign.deadlineUnixMs - Date.now();
     const deadline =
@@ -272,13 +290,14 @@ export class Node extends EventEmitter<NodeEvents> {
           )
         : undefined;
     const logger = this.logger.child({ taskId: assign.taskId, jobId: assign.jobId });
-    const done = runTask(assign, handler, controller.signal, connection, logger)
+    const done = runTask(assign, handler, controller.signal, out, logger)
       .catch((err: unknown) => {
         connection.send({
           msg: { $case: "result", value: failureResult(assign.taskId, err, controller.signal) },
         });
       })
       .finally(() => {
+        clearTimeout(ack);
         clearTimeout(deadline);
         this.tasks.delete(assign.taskId);
       });

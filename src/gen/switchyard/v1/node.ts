@@ -110,7 +110,10 @@ export interface NodeMessage {
     /** The end of a task: its whole output, or an error. Exactly one per assigned task. */
     { $case: "result"; value: TaskResult }
     | //
-    /** Acknowledges a TaskAssign: the node has started the task. */
+    /**
+     * Acknowledges a TaskAssign: the node has started the task. Optional: the first delta or the
+     * result says as much, so a node may send it only for a task that runs a while.
+     */
     { $case: "ack"; value: Ack }
     | undefined;
 }
