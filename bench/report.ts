@@ -435,6 +435,7 @@ function soakNotes(rows: readonly ScenarioRow[]): string[] {
         `served, p50 ${l.latencyMs.p50} / p99 ${l.latencyMs.p99} ms, ${l.errors} errors. RSS of the router ` +
         `${d.routerRssMiB.afterWarmup} → ${d.routerRssMiB.atEnd} MiB, of the gateway ${d.gatewayRssMiB.afterWarmup} → ` +
         `${d.gatewayRssMiB.atEnd} MiB${d.sameProcess ? " (router and gateway are one process: the same figure)" : ""}; ` +
+        `each end the median of a third of the readings; least-squares slope ${d.routerRssSlopeMiBPerMin} MiB/min; ` +
         `samples every ${d.sampleEverySec} s (MiB): ${d.routerRssSamplesMiB.join(", ")}.`,
     );
   }

@@ -189,7 +189,7 @@ export function parseSettings(argv: string[]): BenchSettings {
       connections: 64,
       warmupSec: quick ? 10 : 60,
       durationSec: quick ? 30 : 300,
-      sampleEverySec: quick ? 5 : 15,
+      sampleEverySec: 5,
     },
     status: { durationSec: quick ? 2 : 30, intervalMs: 50, probeTimeoutMs: 5_000 },
     fanout: {

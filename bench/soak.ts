@@ -4,8 +4,11 @@
  * growing. The rate is a share of the capacity a short closed-loop c64 probe finds, capped, so that the
  * load stays well below what the process can serve. After a warm-up at that rate the resident set size
  * (VmRSS of /proc/PID/status) of the router and of the gateway is read, then again every few seconds and
- * at the end; the row gives the growth after warm-up in percent, from the median of the first three
- * readings to the median of the last three (RSS swings by tens of MiB between garbage collections).
+ * at the end; the row gives the growth after warm-up in percent, from the median of the first third of
+ * the readings to the median of the last third. RSS swings by tens of MiB between garbage collections
+ * (V8 grows and shrinks its heap), so a reading or two at either end would make the figure mostly noise;
+ * a leak is a trend, which moves the medians of whole thirds, and the least-squares slope is reported
+ * beside them.
  * Router and gateway run in one process here, so both figures are that process's.
  */
 import { readFileSync } from "node:fs";
@@ -28,17 +31,34 @@ export interface SoakDetail {
   sampleEverySec: number;
   /** True when router and gateway are one process (their figures are the same). */
   sameProcess: boolean;
-  /** Median of the first and of the last three readings, and the highest reading. */
+  /** Median of the first and of the last third of the readings, and the highest reading. */
   routerRssMiB: { afterWarmup: number; atEnd: number; max: number };
   gatewayRssMiB: { afterWarmup: number; atEnd: number; max: number };
   /** The router's RSS from the end of the warm-up to the end, every `sampleEverySec`. */
   routerRssSamplesMiB: number[];
+  /** Least-squares slope of those readings, MiB per minute. */
+  routerRssSlopeMiBPerMin: number;
   /** The measured fixed-rate load. */
   load: Pick<LoadResult, "durationSec" | "ok" | "reqPerSec" | "errors" | "latencyMs" | "statusCodes">;
 }
 
-/** Readings at each end of the soak whose median is taken as its RSS there. */
-const EDGE_SAMPLES = 3;
+/** The share of the readings at each end of the soak whose median is taken as its RSS there. */
+const EDGE_SHARE = 1 / 3;
+
+/** Least-squares slope of readings taken `stepSec` apart, per minute. */
+function slopePerMin(values: readonly number[], stepSec: number): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = values.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return (num / den) * (60 / stepSec);
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,14 +119,16 @@ export async function soakScenario(
       clearInterval(sampler);
     }
     samples.push(rssMiB(pid));
-    // RSS swings by tens of MiB between collections, so each end is the median of a few readings.
-    const afterWarmup = median(samples.slice(0, EDGE_SAMPLES));
-    const atEnd = median(samples.slice(-EDGE_SAMPLES));
+    // RSS swings by tens of MiB between collections, so each end is the median of a third of the readings.
+    const edge = Math.max(1, Math.floor(samples.length * EDGE_SHARE));
+    const afterWarmup = median(samples.slice(0, edge));
+    const atEnd = median(samples.slice(-edge));
+    const slope = round(slopePerMin(samples, s.sampleEverySec), 2);
     const max = Math.max(...samples);
     const growthPct = round((100 * (atEnd - afterWarmup)) / afterWarmup, 1);
     progress(
       `soak: ${measured.reqPerSec.toFixed(1)} req/s, p99 ${measured.latencyMs.p99} ms, ${measured.errors} errors; ` +
-        `RSS ${afterWarmup} → ${atEnd} MiB (max ${max}), ${growthPct}%`,
+        `RSS ${afterWarmup} → ${atEnd} MiB (max ${max}), ${growthPct}%, slope ${slope} MiB/min`,
     );
     const rss = { afterWarmup, atEnd, max };
     const detail: SoakDetail = {
@@ -124,6 +146,7 @@ export async function soakScenario(
       routerRssMiB: rss,
       gatewayRssMiB: rss,
       routerRssSamplesMiB: samples,
+      routerRssSlopeMiBPerMin: slope,
       load: {
         durationSec: measured.durationSec,
         ok: measured.ok,
