@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { Outbox } from "./outbox.js";
+import { Outbox, type OutboxBatching } from "./outbox.js";
 
 /** A sink that accepts `room` writes, then applies back-pressure until drain() is called. */
 class Sink extends EventEmitter {
@@ -84,5 +84,80 @@ describe("Outbox", () => {
     sink.drain(10);
     await flushed;
     expect(sink.written).toEqual(["a", "b"]);
+  });
+
+  describe("with batching", () => {
+    // Messages are strings; a batch is "[a,b,c]"; "!" messages must travel alone; size = length.
+    const batching: OutboxBatching<string> = {
+      wrap: (ms) => `[${ms.join(",")}]`,
+      batchable: (m) => !m.startsWith("!") && !m.startsWith("["),
+      sizeOf: (m) => m.length,
+      maxMessages: 3,
+      maxBytes: 10,
+    };
+    const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+    it("writes the messages of one turn when it ends, as batches within the limits, in order", async () => {
+      const sink = new Sink(100);
+      const box = new Outbox<string>(sink, { batching });
+      for (const m of ["a", "b", "c", "d", "!hs", "e", "ffffffffff", "g", "hhhhhhh", "iii"]) box.send(m);
+      expect(sink.written).toEqual([]);
+      await nextTurn();
+      expect(sink.written).toEqual(["[a,b,c]", "d", "!hs", "e", "ffffffffff", "[g,hhhhhhh]", "iii"]);
+    });
+
+    it("sends a lone message as it is, one turn later", async () => {
+      const sink = new Sink(100);
+      const box = new Outbox<string>(sink, { batching });
+      box.send("a");
+      await nextTurn();
+      box.send("b");
+      await nextTurn();
+      expect(sink.written).toEqual(["a", "b"]);
+    });
+
+    it("keeps back-pressure: what waits for the drain goes out in batches too", async () => {
+      const sink = new Sink(1);
+      const box = new Outbox<string>(sink, { batching });
+      for (const m of ["a", "b", "c"]) box.send(m);
+      await nextTurn();
+      expect(sink.written).toEqual(["[a,b,c]"]);
+      expect(box.isBlocked).toBe(true);
+      for (const m of ["d", "e", "f", "g"]) box.send(m);
+      await nextTurn();
+      expect(sink.written).toEqual(["[a,b,c]"]);
+      sink.drain(100);
+      expect(sink.written).toEqual(["[a,b,c]", "[d,e,f]", "g"]);
+      expect(box.isBlocked).toBe(false);
+    });
+
+    it("writes this turn's messages at close() while the stream takes them, and nothing after", async () => {
+      const sink = new Sink(100);
+      const box = new Outbox<string>(sink, { batching });
+      box.send("a");
+      box.send("b");
+      box.close();
+      box.send("c");
+      await nextTurn();
+      expect(sink.written).toEqual(["[a,b]"]);
+      const ended = Object.assign(new Sink(100), { writable: false });
+      const late = new Outbox<string>(ended, { batching });
+      late.send("x");
+      late.close();
+      await nextTurn();
+      expect(ended.written).toEqual([]);
+    });
+
+    it("starts batching when batchWith() is called, writing what it held first", async () => {
+      const sink = new Sink(100);
+      const box = new Outbox<string>(sink);
+      box.send("a");
+      box.send("b");
+      box.batchWith(batching);
+      box.send("c");
+      box.send("d");
+      await nextTurn();
+      expect(sink.written).toEqual(["a", "b", "[c,d]"]);
+    });
   });
 });

@@ -367,6 +367,7 @@ export class Router implements AdminTarget {
         },
       },
       this.logger.child({ nodeId: id }),
+      reg.acceptsBatches,
     );
     this.sessions.set(id, session);
     if (this.bus) this.served.set(id, this.serveOnBus(this.bus, session));
@@ -379,6 +380,7 @@ export class Router implements AdminTarget {
           heartbeatIntervalMs: this.settings.heartbeatIntervalMs,
           configVersion: this.configVersion,
           routerId: this.id,
+          acceptsBatches: true,
         },
       },
     });

@@ -1,6 +1,7 @@
 import { type ClientDuplexStream, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { Logger } from "../core/logger.js";
 import { Outbox } from "../core/outbox.js";
+import { NODE_BATCHING } from "../core/stream-batching.js";
 import {
   type NodeMessage,
   NodeServiceClient,
@@ -75,12 +76,22 @@ export class Connection {
         this.client.close();
         resolve({ registered: this.registered, code, details });
       };
-      this.call.on("data", (message: RouterMessage) => {
+      const dispatch = (message: RouterMessage, inBatch: boolean): void => {
         const msg = message.msg;
         switch (msg?.$case) {
           case "registered":
+            if (inBatch) {
+              logger.debug("ignored a Registered inside a RouterBatch");
+              break;
+            }
             this.registered = true;
+            // A router that handles NodeBatch gets the messages of one turn as one.
+            if (msg.value.acceptsBatches) this.outbox.batchWith(NODE_BATCHING);
             hooks.onRegistered(msg.value);
+            break;
+          case "batch":
+            if (inBatch) logger.debug("ignored a RouterBatch inside a RouterBatch");
+            else for (const inner of msg.value.messages) dispatch(inner, true);
             break;
           case "assign":
             hooks.onAssign(msg.value);
@@ -97,7 +108,8 @@ export class Connection {
           default:
             logger.debug("ignored an unknown router message");
         }
-      });
+      };
+      this.call.on("data", (message: RouterMessage) => dispatch(message, false));
       this.call.on("status", (s: { code: status; details: string }) => finish(s.code, s.details));
       this.call.on("error", (err: ServiceError) =>
         finish(err.code ?? status.UNKNOWN, err.details ?? err.message),
@@ -120,6 +132,7 @@ export class Connection {
 
   /** Half-closes the stream once pending writes are out; the router then ends it. */
   async finish(): Promise<void> {
+    this.outbox.writeNow();
     await this.outbox.flushed();
     if (!this.over) this.call.end();
   }

@@ -187,6 +187,7 @@ export class Node extends EventEmitter<NodeEvents> {
       labels: s.labels,
       sdkVersion: SDK_VERSION,
       splittable: s.splittable,
+      acceptsBatches: true,
     };
   }
 

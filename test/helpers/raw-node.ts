@@ -53,6 +53,7 @@ export class RawNode {
           labels: {},
           sdkVersion: "raw-test",
           splittable: [],
+          acceptsBatches: false,
           ...fields,
         },
       },

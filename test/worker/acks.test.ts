@@ -26,7 +26,13 @@ async function scriptedRouter() {
           c.write({
             msg: {
               $case: "registered",
-              value: { nodeId: "n1", heartbeatIntervalMs: 60_000, configVersion: 0, routerId: "r1" },
+              value: {
+                nodeId: "n1",
+                heartbeatIntervalMs: 60_000,
+                configVersion: 0,
+                routerId: "r1",
+                acceptsBatches: false,
+              },
             },
           });
         }

@@ -1,7 +1,8 @@
 import type { ServerDuplexStream } from "@grpc/grpc-js";
-import type { SwitchyardError } from "../../core/errors.js";
+import { invalidArgument, type SwitchyardError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { Outbox } from "../../core/outbox.js";
+import { ROUTER_BATCHING } from "../../core/stream-batching.js";
 import type { NodeMessage, RouterMessage, TaskAssign, TaskResult } from "../../gen/switchyard/v1/node.js";
 import type { NodeDirectory, NodeRecord } from "../directory/directory.js";
 import type { TaskListener } from "./task-listener.js";
@@ -40,9 +41,11 @@ export class NodeSession {
     private readonly directory: NodeDirectory,
     private readonly hooks: NodeSessionHooks,
     readonly logger: Logger,
+    /** The node handles RouterBatch: the messages of one turn then go to it as one. */
+    acceptsBatches = false,
   ) {
     this.record = record;
-    this.outbox = new Outbox<RouterMessage>(call);
+    this.outbox = new Outbox<RouterMessage>(call, acceptsBatches ? { batching: ROUTER_BATCHING } : {});
   }
 
   get id(): string {
@@ -114,6 +117,18 @@ export class NodeSession {
         return undefined;
       case "register":
         return undefined; // a repeated Register is ignored: identity is fixed for the stream
+      case "batch":
+        for (const inner of msg.value.messages) {
+          const kind = inner.msg?.$case;
+          if (kind === "register" || kind === "batch") {
+            return invalidArgument(
+              `a NodeBatch may not hold a ${kind === "register" ? "Register" : "NodeBatch"}`,
+            );
+          }
+          const error = this.receive(inner);
+          if (error) return error;
+        }
+        return undefined;
       default:
         return undefined;
     }

@@ -12,6 +12,7 @@ const base: Register = {
   labels: { region: "eu" },
   sdkVersion: "x",
   splittable: ["upper"],
+  acceptsBatches: false,
 };
 
 describe("validateRegistration", () => {

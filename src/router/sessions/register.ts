@@ -18,6 +18,8 @@ export interface ValidRegistration {
   maxConcurrency: number;
   labels: Record<string, string>;
   sdkVersion: string;
+  /** The node handles RouterBatch messages. */
+  acceptsBatches: boolean;
 }
 
 function cleanList(values: string[], field: string, max: number): string[] | SwitchyardError {
@@ -73,6 +75,7 @@ export function validateRegistration(reg: Register): ValidRegistration | Switchy
     maxConcurrency: reg.maxConcurrency,
     labels: Object.fromEntries(labelEntries),
     sdkVersion: reg.sdkVersion.slice(0, MAX_TAG_LENGTH),
+    acceptsBatches: reg.acceptsBatches === true,
   };
 }
 

@@ -115,7 +115,22 @@ export interface NodeMessage {
      * result says as much, so a node may send it only for a task that runs a while.
      */
     { $case: "ack"; value: Ack }
+    | //
+    /**
+     * Several of the messages above, in order, as one message: what a node may send when it has more
+     * than one message ready at once. Only to a router whose Registered set accepts_batches.
+     */
+    { $case: "batch"; value: NodeBatch }
     | undefined;
+}
+
+/**
+ * NodeBatch carries messages that are handled exactly as if they had been sent one by one, in this
+ * order. It never holds a Register or another NodeBatch; a router closes the stream of a node that
+ * sends one that does (INVALID_ARGUMENT).
+ */
+export interface NodeBatch {
+  messages: NodeMessage[];
 }
 
 /**
@@ -142,6 +157,8 @@ export interface Register {
    * processed independently and concatenated. "chat" is never split.
    */
   splittable: string[];
+  /** True when the node handles RouterMessage.batch; the router then may send it. Default false. */
+  acceptsBatches: boolean;
 }
 
 export interface Register_LabelsEntry {
@@ -200,7 +217,21 @@ export interface RouterMessage {
     | { $case: "cancel"; value: TaskCancel }
     | { $case: "drain"; value: Drain }
     | { $case: "config"; value: ConfigUpdate }
+    | //
+    /**
+     * Several of the messages above, in order, as one message; only to a node whose Register set
+     * accepts_batches.
+     */
+    { $case: "batch"; value: RouterBatch }
     | undefined;
+}
+
+/**
+ * RouterBatch carries messages that the node handles exactly as if they had been sent one by one, in
+ * this order. It never holds a Registered or another RouterBatch.
+ */
+export interface RouterBatch {
+  messages: RouterMessage[];
 }
 
 /** Registered answers Register. */
@@ -213,6 +244,8 @@ export interface Registered {
   configVersion: number;
   /** The replica that holds this stream. */
   routerId: string;
+  /** True when the router handles NodeMessage.batch; the node then may send it. Default false. */
+  acceptsBatches: boolean;
 }
 
 /** TaskAssign gives the node one task: a whole job, or one chunk of it. */
@@ -290,6 +323,9 @@ export const NodeMessage: MessageFns<NodeMessage> = {
       case "ack":
         Ack.encode(message.msg.value, writer.uint32(42).fork()).join();
         break;
+      case "batch":
+        NodeBatch.encode(message.msg.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -347,6 +383,14 @@ export const NodeMessage: MessageFns<NodeMessage> = {
             message.msg = { $case: "ack", value: Ack.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msg = { $case: "batch", value: NodeBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -371,6 +415,8 @@ export const NodeMessage: MessageFns<NodeMessage> = {
         ? { $case: "result", value: TaskResult.fromJSON(object.result) }
         : isSet(object.ack)
         ? { $case: "ack", value: Ack.fromJSON(object.ack) }
+        : isSet(object.batch)
+        ? { $case: "batch", value: NodeBatch.fromJSON(object.batch) }
         : undefined,
     };
   },
@@ -387,6 +433,8 @@ export const NodeMessage: MessageFns<NodeMessage> = {
       obj.result = TaskResult.toJSON(message.msg.value);
     } else if (message.msg?.$case === "ack") {
       obj.ack = Ack.toJSON(message.msg.value);
+    } else if (message.msg?.$case === "batch") {
+      obj.batch = NodeBatch.toJSON(message.msg.value);
     }
     return obj;
   },
@@ -427,7 +475,84 @@ export const NodeMessage: MessageFns<NodeMessage> = {
         }
         break;
       }
+      case "batch": {
+        if (object.msg?.value !== undefined && object.msg?.value !== null) {
+          message.msg = { $case: "batch", value: NodeBatch.fromPartial(object.msg.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseNodeBatch(): NodeBatch {
+  return { messages: [] };
+}
+
+export const NodeBatch: MessageFns<NodeBatch> = {
+  encode(message: NodeBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      NodeMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NodeBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNodeBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(NodeMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NodeBatch {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => NodeMessage.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: NodeBatch): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => NodeMessage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NodeBatch>): NodeBatch {
+    return NodeBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeBatch>): NodeBatch {
+    const message = createBaseNodeBatch();
+    message.messages = object.messages?.map((e) => NodeMessage.fromPartial(e)) || [];
     return message;
   },
 };
@@ -442,6 +567,7 @@ function createBaseRegister(): Register {
     labels: {},
     sdkVersion: "",
     splittable: [],
+    acceptsBatches: false,
   };
 }
 
@@ -470,6 +596,9 @@ export const Register: MessageFns<Register> = {
     }
     for (const v of message.splittable) {
       writer.uint32(66).string(v!);
+    }
+    if (message.acceptsBatches !== false) {
+      writer.uint32(72).bool(message.acceptsBatches);
     }
     return writer;
   },
@@ -554,6 +683,14 @@ export const Register: MessageFns<Register> = {
             message.splittable.push(reader.string());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.acceptsBatches = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -603,6 +740,11 @@ export const Register: MessageFns<Register> = {
       splittable: globalThis.Array.isArray(object?.splittable)
         ? object.splittable.map((e: any) => globalThis.String(e))
         : [],
+      acceptsBatches: isSet(object.acceptsBatches)
+        ? globalThis.Boolean(object.acceptsBatches)
+        : isSet(object.accepts_batches)
+        ? globalThis.Boolean(object.accepts_batches)
+        : false,
     };
   },
 
@@ -638,6 +780,9 @@ export const Register: MessageFns<Register> = {
     if (message.splittable?.length) {
       obj.splittable = message.splittable;
     }
+    if (message.acceptsBatches !== false) {
+      obj.acceptsBatches = message.acceptsBatches;
+    }
     return obj;
   },
 
@@ -662,6 +807,7 @@ export const Register: MessageFns<Register> = {
     );
     message.sdkVersion = object.sdkVersion ?? "";
     message.splittable = object.splittable?.map((e) => e) || [];
+    message.acceptsBatches = object.acceptsBatches ?? false;
     return message;
   },
 };
@@ -1262,6 +1408,9 @@ export const RouterMessage: MessageFns<RouterMessage> = {
       case "config":
         ConfigUpdate.encode(message.msg.value, writer.uint32(42).fork()).join();
         break;
+      case "batch":
+        RouterBatch.encode(message.msg.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1319,6 +1468,14 @@ export const RouterMessage: MessageFns<RouterMessage> = {
             message.msg = { $case: "config", value: ConfigUpdate.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msg = { $case: "batch", value: RouterBatch.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1343,6 +1500,8 @@ export const RouterMessage: MessageFns<RouterMessage> = {
         ? { $case: "drain", value: Drain.fromJSON(object.drain) }
         : isSet(object.config)
         ? { $case: "config", value: ConfigUpdate.fromJSON(object.config) }
+        : isSet(object.batch)
+        ? { $case: "batch", value: RouterBatch.fromJSON(object.batch) }
         : undefined,
     };
   },
@@ -1359,6 +1518,8 @@ export const RouterMessage: MessageFns<RouterMessage> = {
       obj.drain = Drain.toJSON(message.msg.value);
     } else if (message.msg?.$case === "config") {
       obj.config = ConfigUpdate.toJSON(message.msg.value);
+    } else if (message.msg?.$case === "batch") {
+      obj.batch = RouterBatch.toJSON(message.msg.value);
     }
     return obj;
   },
@@ -1399,13 +1560,90 @@ export const RouterMessage: MessageFns<RouterMessage> = {
         }
         break;
       }
+      case "batch": {
+        if (object.msg?.value !== undefined && object.msg?.value !== null) {
+          message.msg = { $case: "batch", value: RouterBatch.fromPartial(object.msg.value) };
+        }
+        break;
+      }
     }
     return message;
   },
 };
 
+function createBaseRouterBatch(): RouterBatch {
+  return { messages: [] };
+}
+
+export const RouterBatch: MessageFns<RouterBatch> = {
+  encode(message: RouterBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      RouterMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(RouterMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RouterBatch {
+    return {
+      messages: globalThis.Array.isArray(object?.messages)
+        ? object.messages.map((e: any) => RouterMessage.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RouterBatch): unknown {
+    const obj: any = {};
+    if (message.messages?.length) {
+      obj.messages = message.messages.map((e) => RouterMessage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RouterBatch>): RouterBatch {
+    return RouterBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RouterBatch>): RouterBatch {
+    const message = createBaseRouterBatch();
+    message.messages = object.messages?.map((e) => RouterMessage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseRegistered(): Registered {
-  return { nodeId: "", heartbeatIntervalMs: 0, configVersion: 0, routerId: "" };
+  return { nodeId: "", heartbeatIntervalMs: 0, configVersion: 0, routerId: "", acceptsBatches: false };
 }
 
 export const Registered: MessageFns<Registered> = {
@@ -1421,6 +1659,9 @@ export const Registered: MessageFns<Registered> = {
     }
     if (message.routerId !== "") {
       writer.uint32(34).string(message.routerId);
+    }
+    if (message.acceptsBatches !== false) {
+      writer.uint32(40).bool(message.acceptsBatches);
     }
     return writer;
   },
@@ -1470,6 +1711,14 @@ export const Registered: MessageFns<Registered> = {
             message.routerId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.acceptsBatches = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1504,6 +1753,11 @@ export const Registered: MessageFns<Registered> = {
         : isSet(object.router_id)
         ? globalThis.String(object.router_id)
         : "",
+      acceptsBatches: isSet(object.acceptsBatches)
+        ? globalThis.Boolean(object.acceptsBatches)
+        : isSet(object.accepts_batches)
+        ? globalThis.Boolean(object.accepts_batches)
+        : false,
     };
   },
 
@@ -1521,6 +1775,9 @@ export const Registered: MessageFns<Registered> = {
     if (message.routerId !== "") {
       obj.routerId = message.routerId;
     }
+    if (message.acceptsBatches !== false) {
+      obj.acceptsBatches = message.acceptsBatches;
+    }
     return obj;
   },
 
@@ -1533,6 +1790,7 @@ export const Registered: MessageFns<Registered> = {
     message.heartbeatIntervalMs = object.heartbeatIntervalMs ?? 0;
     message.configVersion = object.configVersion ?? 0;
     message.routerId = object.routerId ?? "";
+    message.acceptsBatches = object.acceptsBatches ?? false;
     return message;
   },
 };
