@@ -12,6 +12,27 @@ import {
   type RouterMessage,
 } from "../../src/gen/switchyard/v1/node.js";
 
+/** A Register message: an `echo` node named "raw" of concurrency 1, with `fields` over that. */
+export function registerMessage(fields: Partial<Register> = {}): NodeMessage {
+  return {
+    msg: {
+      $case: "register",
+      value: {
+        name: "raw",
+        capabilities: ["echo"],
+        languages: [],
+        models: [],
+        maxConcurrency: 1,
+        labels: {},
+        sdkVersion: "raw-test",
+        splittable: [],
+        acceptsBatches: false,
+        ...fields,
+      },
+    },
+  };
+}
+
 /**
  * A node speaking the wire protocol by hand, for tests that need a node to misbehave: it sends exactly
  * what the test tells it and records what the router sends.
@@ -41,23 +62,7 @@ export class RawNode {
   }
 
   register(fields: Partial<Register>): void {
-    this.send({
-      msg: {
-        $case: "register",
-        value: {
-          name: "raw",
-          capabilities: ["echo"],
-          languages: [],
-          models: [],
-          maxConcurrency: 1,
-          labels: {},
-          sdkVersion: "raw-test",
-          splittable: [],
-          acceptsBatches: false,
-          ...fields,
-        },
-      },
-    });
+    this.send(registerMessage(fields));
   }
 
   /** The first received message of a kind. */

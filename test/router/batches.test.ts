@@ -2,7 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/core/errors.js";
 import type { NodeMessage, RouterMessage, TaskAssign } from "../../src/gen/switchyard/v1/node.js";
-import { RawNode } from "../helpers/raw-node.js";
+import { RawNode, registerMessage } from "../helpers/raw-node.js";
 import { eventually, TestStack } from "../helpers/stack.js";
 
 /** Every TaskAssign a node received, whether alone or inside a RouterBatch, in order. */
@@ -75,22 +75,7 @@ describe("batched messages on the node stream, over real gRPC", () => {
         value: {
           messages: [
             { msg: { $case: "heartbeat", value: { inFlight: 1, utilization: 0.5, draining: false } } },
-            {
-              msg: {
-                $case: "register",
-                value: {
-                  name: "again",
-                  capabilities: ["echo"],
-                  languages: [],
-                  models: [],
-                  maxConcurrency: 1,
-                  labels: {},
-                  sdkVersion: "raw-test",
-                  splittable: [],
-                  acceptsBatches: true,
-                },
-              },
-            },
+            registerMessage({ name: "again", acceptsBatches: true }),
           ],
         },
       },
