@@ -22,7 +22,7 @@ import type { ScenarioRow } from "./report.js";
 import type { RunningService } from "./services.js";
 import type { BenchSettings } from "./settings.js";
 import { type Percentiles, percentiles } from "./stats.js";
-import { PROFILE_DIR } from "./targets.js";
+import { PROFILE_FLAGS } from "./targets.js";
 
 export interface FanoutDetail {
   bus: "nats" | "in-process";
@@ -224,7 +224,7 @@ function fanoutRow(name: string, d: FanoutDetail): ScenarioRow {
 }
 
 function serverFlags(settings: BenchSettings): string[] {
-  return settings.profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
+  return settings.profile ? [...PROFILE_FLAGS] : [];
 }
 
 /**

@@ -5,6 +5,9 @@ import type { BenchSettings } from "./settings.js";
 
 export const PROFILE_DIR = "bench/results/profiles";
 
+/** The node flags of a server process the bench profiles (`--profile`). */
+export const PROFILE_FLAGS: readonly string[] = ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR];
+
 /** Where a billing Switchyard keeps its ledger. */
 export type LedgerTarget = { kind: "postgres"; databaseUrl: string } | { kind: "pglite"; dataDir: string };
 
@@ -35,7 +38,7 @@ export function startSwitchyard(
       ...ledgerArgs(ledger),
       ...(metrics ? ["--metrics"] : []),
     ],
-    nodeFlags: settings.profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [],
+    nodeFlags: settings.profile ? [...PROFILE_FLAGS] : [],
     // Opening and migrating a ledger takes a few seconds more on a busy machine.
     readyTimeoutMs: ledger ? 60_000 : 30_000,
   });

@@ -1,6 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "../../src/core/logger.js";
+import { Node } from "../../src/worker/node.js";
 import type { TaskContext, TaskHandler } from "../../src/worker/types.js";
-import { PIECE_INTERVAL_MS, replyTo, STREAM_PIECES, streamPiece } from "../chat.js";
+import {
+  BENCH_MODEL,
+  ECHO_CAPABILITY,
+  HANDLER_DELAY_MS,
+  PIECE_INTERVAL_MS,
+  replyTo,
+  STREAM_PIECES,
+  streamPiece,
+} from "../chat.js";
 
 function lastUserMessage(content: string, context: TaskContext): string {
   for (let i = context.messages.length - 1; i >= 0; i--) {
@@ -39,3 +49,24 @@ export function delayedChat(delayMs: number): TaskHandler {
 
 /** The `grpc-submit-c64` handler: answers at once with the content it was given (0 ms). */
 export const instantEcho: TaskHandler = (content) => content;
+
+/**
+ * The worker of the Switchyard under test, not yet started: `chat` takes HANDLER_DELAY_MS (or streams),
+ * `echo` answers at once, serving BENCH_MODEL. `apiKey` is the operator key when billing is on.
+ */
+export function benchWorker(options: {
+  router: string;
+  apiKey: string | undefined;
+  concurrency: number;
+  logger: Logger;
+}): Node {
+  return new Node({
+    name: "bench-worker",
+    routers: [options.router],
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
+    models: [BENCH_MODEL],
+    concurrency: options.concurrency,
+    logger: options.logger,
+  });
+}

@@ -31,12 +31,10 @@ import { Billing } from "../../src/router/billing/billing.js";
 import { InProcessClient } from "../../src/router/in-process-client.js";
 import { RouterMetrics } from "../../src/router/metrics/router-metrics.js";
 import { Router } from "../../src/router/router.js";
-import { Node } from "../../src/worker/node.js";
-import { BENCH_MODEL, ECHO_CAPABILITY, HANDLER_DELAY_MS } from "../chat.js";
 import { announce, closeWhenParentGoes, share } from "../child-lifecycle.js";
 import { startChild, stopProcess } from "../children.js";
-import { PROFILE_DIR } from "../targets.js";
-import { delayedChat, instantEcho } from "./delayed-chat.js";
+import { PROFILE_FLAGS } from "../targets.js";
+import { benchWorker } from "./delayed-chat.js";
 
 /** Credits granted to the bench's client account: far more than any run spends (10 per request). */
 const CLIENT_CREDITS = 1_000_000_000;
@@ -126,19 +124,11 @@ async function startWorker(): Promise<() => Promise<void>> {
         ...(operatorKey ? ["--api-key", operatorKey] : []),
       ],
       // Profiled too when this process is.
-      nodeFlags: process.execArgv.includes("--cpu-prof") ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [],
+      nodeFlags: process.execArgv.includes("--cpu-prof") ? [...PROFILE_FLAGS] : [],
     });
     return () => stopProcess(worker.pid);
   }
-  const node = new Node({
-    name: "bench-worker",
-    routers: [router.address],
-    ...(operatorKey ? { apiKey: operatorKey } : {}),
-    handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
-    models: [BENCH_MODEL],
-    concurrency,
-    logger,
-  });
+  const node = benchWorker({ router: router.address, apiKey: operatorKey, concurrency, logger });
   await node.start();
   return () => node.stop();
 }

@@ -11,10 +11,8 @@
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import type { Logger } from "../../src/core/logger.js";
-import { Node } from "../../src/worker/node.js";
-import { BENCH_MODEL, ECHO_CAPABILITY, HANDLER_DELAY_MS } from "../chat.js";
 import { announce, closeWhenParentGoes } from "../child-lifecycle.js";
-import { delayedChat, instantEcho } from "./delayed-chat.js";
+import { benchWorker } from "./delayed-chat.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,15 +34,7 @@ const logger: Logger = pino(
   pino.destination({ dest: "/dev/null", sync: false }),
 );
 
-const node = new Node({
-  name: "bench-worker",
-  routers: [router],
-  ...(values["api-key"] ? { apiKey: values["api-key"] } : {}),
-  handlers: { chat: delayedChat(HANDLER_DELAY_MS), [ECHO_CAPABILITY]: instantEcho },
-  models: [BENCH_MODEL],
-  concurrency,
-  logger,
-});
+const node = benchWorker({ router, apiKey: values["api-key"], concurrency, logger });
 await node.start();
 closeWhenParentGoes(() => node.stop());
 announce(router);
