@@ -209,12 +209,25 @@ describe.each(BACKENDS)("holds and settlement on %s", (name) => {
     ];
     const results = await Promise.allSettled(calls);
     const fulfilled = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    expect(fulfilled.filter((r) => r.settled)).toHaveLength(60);
-    expect(fulfilled.filter((r) => !r.settled)).toHaveLength(10);
+    expect(fulfilled).toHaveLength(70);
+    // Batches are written side by side, so for the first ten jobs either the success or the failure
+    // may win; whichever does, each job is settled exactly once.
+    for (let i = 0; i < 10; i++) {
+      const [success, failure] = [fulfilled[i], fulfilled[60 + i]];
+      expect([success?.settled, failure?.settled].filter(Boolean)).toHaveLength(1);
+      if (failure?.settled) expect(failure).toMatchObject({ refunded: 10, rewarded: 0 });
+    }
+    expect(fulfilled.slice(10, 60).every((r) => r.settled && r.rewarded === 10)).toBe(true);
+    const earned = fulfilled.reduce((sum, r) => sum + r.rewarded, 0);
+    const refunded = fulfilled.reduce((sum, r) => sum + r.refunded, 0);
+    expect(earned + refunded).toBe(600);
     const missing = results.at(-1);
     expect(missing?.status === "rejected" && (missing.reason as SwitchyardError).code).toBe("not_found");
-    expect(await ledger.balance(operator.accountId)).toMatchObject({ balance: 1600, earned: 600 });
-    expect(await ledger.nodes(operator.accountId)).toMatchObject([{ tasks: 60, creditsEarned: 600 }]);
+    expect(await ledger.balance(operator.accountId)).toMatchObject({ balance: 1000 + earned, earned });
+    expect(await ledger.balance(client.accountId)).toMatchObject({ balance: 400 + refunded, held: 0 });
+    expect(await ledger.nodes(operator.accountId)).toMatchObject([
+      { tasks: earned / 10, creditsEarned: earned },
+    ]);
 
     // A batch holding one settlement whose rewards exceed its hold falls back to one-by-one.
     await ledger.hold(holdOf(client.accountId, "good", 10));
