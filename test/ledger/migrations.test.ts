@@ -21,7 +21,7 @@ const TABLES = [
   "transactions",
 ];
 /** Every migration shipped in src/ledger/migrations. */
-const SHIPPED = [1, 2, 3];
+const SHIPPED = [1, 2, 3, 4];
 
 describe.each(BACKENDS)("migrations on %s", (name) => {
   let backend: TestBackend;
@@ -56,7 +56,7 @@ describe.each(BACKENDS)("migrations on %s", (name) => {
     await migrate(client);
     writeFileSync(join(dir, "001_ledger.sql"), "-- stands in for the applied one\n");
     writeFileSync(join(dir, "002_notes.sql"), "CREATE TABLE notes (id INTEGER PRIMARY KEY);");
-    writeFileSync(join(dir, "004_broken.sql"), "CREATE TABLE broken (id INTEGER); SELECT nope FROM nowhere;");
+    writeFileSync(join(dir, "009_broken.sql"), "CREATE TABLE broken (id INTEGER); SELECT nope FROM nowhere;");
     writeFileSync(join(dir, "README.txt"), "not a migration");
     const { logger, text } = capturingLogger();
     await expect(migrate(client, { directory: dir, logger })).rejects.toThrow(/nowhere/);
