@@ -196,6 +196,7 @@ export async function findKeyByHash(db: SqlExecutor, hash: string): Promise<KeyL
        FROM api_keys k JOIN accounts a ON a.id = k.account_id
       WHERE k.hash = $1`,
     [hash],
+    { prepareAs: "sy_find_key_by_hash" },
   );
   const row = result.rows[0];
   if (!row) return undefined;

@@ -85,15 +85,11 @@ export async function placeHold(db: SqlExecutor, req: HoldRequest, now = Date.no
   const expiresAt = now + req.holdTtlMs;
   let rows: Array<{ balance: unknown }>;
   try {
-    const result = await db.query<{ balance: unknown }>(HOLD_SQL, [
-      req.jobId,
-      req.accountId,
-      req.amount,
-      req.capability,
-      req.chunks,
-      req.routerId ?? "",
-      expiresAt,
-    ]);
+    const result = await db.query<{ balance: unknown }>(
+      HOLD_SQL,
+      [req.jobId, req.accountId, req.amount, req.capability, req.chunks, req.routerId ?? "", expiresAt],
+      { prepareAs: "sy_place_hold" },
+    );
     rows = result.rows;
   } catch (err) {
     if (sqlState(err) === SqlState.UniqueViolation) throw refusal("duplicate", req, 0, err);
@@ -139,6 +135,7 @@ export async function placeHolds(
       requests.map((r) => r.routerId ?? ""),
       expiresAt,
     ],
+    { prepareAs: "sy_place_holds" },
   );
   if (result.rows.length !== requests.length) {
     throw new SwitchyardError(ErrorCode.Internal, "place_holds answered a different number of rows");

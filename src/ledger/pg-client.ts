@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { QueryResult, SqlClient, SqlExecutor } from "./sql-client.js";
+import type { QueryOptions, QueryResult, SqlClient, SqlExecutor } from "./sql-client.js";
 
 export interface PgClientOptions {
   /** PostgreSQL connection string (DATABASE_URL). */
@@ -10,8 +10,15 @@ export interface PgClientOptions {
 
 function executor(target: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
-    async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      const result = await target.query(sql, params as unknown[]);
+    async query<T>(
+      sql: string,
+      params: readonly unknown[] = [],
+      options: QueryOptions = {},
+    ): Promise<QueryResult<T>> {
+      const values = params as unknown[];
+      const result = await (options.prepareAs
+        ? target.query({ name: options.prepareAs, text: sql, values })
+        : target.query(sql, values));
       return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string): Promise<void> {
@@ -50,8 +57,12 @@ export class PgClient implements SqlClient {
     this.pool.on("error", () => {});
   }
 
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    return this.withConnection((conn) => executor(conn).query<T>(sql, params));
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>> {
+    return this.withConnection((conn) => executor(conn).query<T>(sql, params, options));
   }
 
   exec(sql: string): Promise<void> {

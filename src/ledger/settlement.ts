@@ -74,6 +74,7 @@ export async function settleJobs(
         rewards.map((r) => r.reward.amount),
         rewards.map((r) => r.reward.tasks ?? 1),
       ],
+      { prepareAs: "sy_settle_jobs" },
     );
     rows = result.rows;
   } catch (err) {
@@ -112,9 +113,10 @@ export async function settleJobs(
  * Holds locked by a concurrent settlement or reaper are skipped. Returns how many.
  */
 export async function reapExpired(db: SqlExecutor, nowMs: number, limit: number): Promise<number> {
-  const result = await db.query<{ reaped: unknown }>("SELECT reap_expired_holds($1, $2) AS reaped", [
-    Math.floor(nowMs),
-    limit,
-  ]);
+  const result = await db.query<{ reaped: unknown }>(
+    "SELECT reap_expired_holds($1, $2) AS reaped",
+    [Math.floor(nowMs), limit],
+    { prepareAs: "sy_reap_expired_holds" },
+  );
   return toInt(result.rows[0]?.reaped ?? 0);
 }

@@ -6,9 +6,22 @@
 /** Runs statements: a whole client, or one transaction of it. */
 export interface SqlExecutor {
   /** One statement with numbered parameters. Rejects with the driver's error (it has a SQLSTATE `code`). */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>>;
   /** A script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * Names a statement that runs often (one name per SQL text, never reused for another): on a server,
+   * each connection parses and plans it once and keeps it as a prepared statement, then only binds and
+   * runs it. Planning the hold's statement cost the server more than running it. PGlite ignores it.
+   */
+  prepareAs?: string;
 }
 
 export interface QueryResult<T> {

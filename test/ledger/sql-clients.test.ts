@@ -33,6 +33,24 @@ describe.each(BACKENDS)("the %s SqlClient", (name) => {
     expect(sqlState(err)).toBe(SqlState.UniqueViolation);
   });
 
+  it("runs a statement prepared by name again and again, in and out of transactions, also after it failed", async () => {
+    const client = (await backend.database()).client();
+    await client.exec("CREATE TABLE p (id TEXT PRIMARY KEY, n BIGINT NOT NULL)");
+    const insert = (id: string, n: number, on = client as Pick<typeof client, "query">) =>
+      on.query("INSERT INTO p VALUES ($1, $2) RETURNING n", [id, n], { prepareAs: "test_insert_p" });
+    for (let i = 0; i < 12; i++) expect(Number((await insert(`k${i}`, i)).rows[0]?.n)).toBe(i);
+    expect(sqlState(await insert("k1", 99).catch((e: unknown) => e))).toBe(SqlState.UniqueViolation);
+    const prepared = await client.transaction(async (tx) => {
+      expect((await insert("t1", 100, tx)).rowCount).toBe(1);
+      const named = await tx.query<{ name: string }>("SELECT name FROM pg_prepared_statements");
+      return named.rows.map((r) => r.name);
+    });
+    // On a server the statement is prepared on the connection; PGlite runs it as a plain one.
+    if (name === "postgres") expect(prepared).toContain("test_insert_p");
+    const count = await client.query<{ n: unknown }>("SELECT count(*) AS n FROM p");
+    expect(Number(count.rows[0]?.n)).toBe(13);
+  });
+
   it("commits a transaction, rolls one back on error, and never interleaves two", async () => {
     const client = (await backend.database()).client();
     await client.exec("CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)");
