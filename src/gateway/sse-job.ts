@@ -12,8 +12,8 @@ import type { StreamRegistry } from "./stream-registry.js";
 export interface StreamEncoder {
   /** Events sent before any content. */
   opening(): object[];
-  /** The event carrying one piece of output. */
-  delta(text: string): object;
+  /** The JSON text of the event carrying one piece of output (sent once per piece: keep it cheap). */
+  delta(text: string): string;
   /**
    * Events sent after the last piece, before `data: [DONE]`. `streamedChars` is how many code points of
    * output were sent as deltas.
@@ -110,14 +110,14 @@ async function pump(options: SseJobOptions, sse: SseWriter, first: JobStreamEven
       const event = next.value;
       if (event.type === "delta") {
         if (event.text !== "") {
-          await sse.send(encoder.delta(event.text));
+          await sse.sendJson(encoder.delta(event.text));
           streamedChars += codePoints(event.text);
         }
       } else {
         const { result } = event;
         // A node that does not stream sends its whole output with the result.
         if (streamedChars === 0 && result.output !== "") {
-          await sse.send(encoder.delta(result.output));
+          await sse.sendJson(encoder.delta(result.output));
           streamedChars = codePoints(result.output);
         }
         for (const payload of encoder.closing(result, streamedChars)) await sse.send(payload);

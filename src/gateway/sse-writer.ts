@@ -75,6 +75,11 @@ export class SseWriter {
     await this.#write(sseEvent(payload));
   }
 
+  /** Sends one event whose payload is already JSON text, waiting for 'drain' when the buffer is full. */
+  async sendJson(json: string): Promise<void> {
+    await this.#write(`data: ${json}\n\n`);
+  }
+
   /** Sends `data: [DONE]` and ends the response. */
   finish(): void {
     if (this.closed) return;

@@ -111,7 +111,8 @@ describe("native API bodies", () => {
 describe("apiStreamEncoder", () => {
   it("sends deltas, then the job body as the result", () => {
     expect(apiStreamEncoder.opening()).toEqual([]);
-    expect(apiStreamEncoder.delta("He")).toEqual({ delta: "He" });
+    expect(JSON.parse(apiStreamEncoder.delta("He"))).toEqual({ delta: "He" });
+    expect(JSON.parse(apiStreamEncoder.delta('say "hi"\n'))).toEqual({ delta: 'say "hi"\n' });
     expect(apiStreamEncoder.closing(outcome, 5)).toEqual([{ result: toJobBody(outcome) }]);
   });
 });

@@ -8,6 +8,6 @@ import { toJobBody } from "./bodies.js";
  */
 export const apiStreamEncoder: StreamEncoder = {
   opening: () => [],
-  delta: (text) => ({ delta: text }),
+  delta: (text) => `{"delta":${JSON.stringify(text)}}`,
   closing: (result) => [{ result: toJobBody(result) }],
 };

@@ -18,8 +18,11 @@ export interface ChunkContext {
 export interface StreamFormat {
   /** Chunks sent before any content. */
   opening(): object[];
-  /** A chunk carrying a piece of the output. */
-  content(text: string): object;
+  /**
+   * The JSON text of the chunk carrying a piece of the output: the chunk is the same for every piece
+   * but its text, so it is serialised once per stream and each piece only fills in its JSON string.
+   */
+  content(text: string): string;
   /** The chunk that closes the choice with `finish_reason: "stop"`. */
   finish(): object;
   /** The usage chunk (only sent when `includeUsage`). */
@@ -38,6 +41,24 @@ function envelope(ctx: ChunkContext, object: string, choices: object[]): Record<
   return chunk;
 }
 
+/** A placeholder that no JSON string of a piece of output can be mistaken for. */
+const SLOT = "\u0000switchyard-piece\u0000";
+
+/**
+ * The JSON text of `make(text)` for any `text`, from one serialisation of `make(SLOT)`: the text before
+ * and after the field `key` whose value is the slot. Strings inside the JSON escape their quotes, so
+ * `"key":"<slot>"` with bare quotes occurs only as that field, whatever the model name holds.
+ */
+export function pieceTemplate(make: (text: string) => object, key: string): (text: string) => string {
+  const json = JSON.stringify(make(SLOT));
+  const field = `${JSON.stringify(key)}:${JSON.stringify(SLOT)}`;
+  const at = json.lastIndexOf(field);
+  if (at < 0) throw new Error(`the chunk has no field ${key} holding the piece`);
+  const before = json.slice(0, at + key.length + 3);
+  const after = json.slice(at + field.length);
+  return (text) => before + JSON.stringify(text) + after;
+}
+
 /** `chat.completion.chunk`s: a role chunk first, then content deltas, then the finish chunk. */
 export function chatStreamFormat(ctx: ChunkContext): StreamFormat {
   const object = "chat.completion.chunk";
@@ -49,7 +70,7 @@ export function chatStreamFormat(ctx: ChunkContext): StreamFormat {
   });
   return {
     opening: () => [envelope(ctx, object, [choice({ role: "assistant", content: "" }, null)])],
-    content: (text) => envelope(ctx, object, [choice({ content: text }, null)]),
+    content: pieceTemplate((text) => envelope(ctx, object, [choice({ content: text }, null)]), "content"),
     finish: () => envelope(ctx, object, [choice({}, "stop")]),
     usage: (usage) => ({ ...envelope(ctx, object, []), usage }),
   };
@@ -66,7 +87,7 @@ export function textStreamFormat(ctx: ChunkContext): StreamFormat {
   });
   return {
     opening: () => [],
-    content: (text) => envelope(ctx, object, [choice(text, null)]),
+    content: pieceTemplate((text) => envelope(ctx, object, [choice(text, null)]), "text"),
     finish: () => envelope(ctx, object, [choice("", "stop")]),
     usage: (usage) => ({ ...envelope(ctx, object, []), usage }),
   };
