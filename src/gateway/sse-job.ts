@@ -110,14 +110,14 @@ async function pump(options: SseJobOptions, sse: SseWriter, first: JobStreamEven
       const event = next.value;
       if (event.type === "delta") {
         if (event.text !== "") {
-          await sse.sendJson(encoder.delta(event.text));
+          if (!sse.writeJson(encoder.delta(event.text))) await sse.drained();
           streamedChars += codePoints(event.text);
         }
       } else {
         const { result } = event;
         // A node that does not stream sends its whole output with the result.
         if (streamedChars === 0 && result.output !== "") {
-          await sse.sendJson(encoder.delta(result.output));
+          if (!sse.writeJson(encoder.delta(result.output))) await sse.drained();
           streamedChars = codePoints(result.output);
         }
         for (const payload of encoder.closing(result, streamedChars)) await sse.send(payload);

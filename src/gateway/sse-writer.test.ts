@@ -42,6 +42,24 @@ describe("SseWriter back-pressure", () => {
     expect(await settled(sending)).toBe(true);
   });
 
+  it("writes JSON text at once, says when the buffer is full, and drained() waits for 'drain'", async () => {
+    const sink = new HeldSink({ highWaterMark: 64 });
+    const sse = new SseWriter(sink as unknown as ServerResponse);
+    expect(sse.writeJson('{"n":1}')).toBe(true);
+    expect(await settled(sse.drained())).toBe(true);
+    expect(sse.writeJson(JSON.stringify({ text: "x".repeat(80) }))).toBe(false);
+    const waiting = sse.drained();
+    expect(await settled(waiting)).toBe(false);
+    // The sink holds each write in turn: the first, then the one that filled the buffer.
+    sink.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    sink.release();
+    expect(await settled(waiting)).toBe(true);
+    sink.destroy();
+    expect(sse.writeJson('{"n":3}')).toBe(true);
+    expect(await settled(sse.drained())).toBe(true);
+  });
+
   it("stops waiting when the connection closes", async () => {
     const sink = new HeldSink({ highWaterMark: 8 });
     const sse = new SseWriter(sink as unknown as ServerResponse);

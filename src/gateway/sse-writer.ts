@@ -75,9 +75,19 @@ export class SseWriter {
     await this.#write(sseEvent(payload));
   }
 
-  /** Sends one event whose payload is already JSON text, waiting for 'drain' when the buffer is full. */
-  async sendJson(json: string): Promise<void> {
-    await this.#write(`data: ${json}\n\n`);
+  /**
+   * Writes one event whose payload is already JSON text, at once and without a promise (it runs once
+   * per piece of output). Returns false when the socket buffer is full: the caller then awaits
+   * `drained()` before writing more.
+   */
+  writeJson(json: string): boolean {
+    if (this.closed) return true;
+    return this.#raw.write(`data: ${json}\n\n`);
+  }
+
+  /** Resolves once the socket buffer has room again, or the response closed or failed. */
+  drained(): Promise<void> {
+    return this.closed || !this.#raw.writableNeedDrain ? Promise.resolve() : waitForDrain(this.#raw);
   }
 
   /** Sends `data: [DONE]` and ends the response. */
