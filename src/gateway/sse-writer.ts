@@ -9,9 +9,14 @@ export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = {
   "x-accel-buffering": "no",
 };
 
+/** One SSE `data:` event carrying JSON text. */
+function dataEvent(json: string): string {
+  return `data: ${json}\n\n`;
+}
+
 /** One SSE `data:` event carrying a JSON value. */
 export function sseEvent(payload: unknown): string {
-  return `data: ${JSON.stringify(payload)}\n\n`;
+  return dataEvent(JSON.stringify(payload));
 }
 
 /** The event that ends an OpenAI stream. */
@@ -72,7 +77,7 @@ export class SseWriter {
 
   /** Sends one JSON event, waiting for 'drain' when the buffer is full. */
   async send(payload: unknown): Promise<void> {
-    await this.#write(sseEvent(payload));
+    if (!this.writeJson(JSON.stringify(payload))) await this.drained();
   }
 
   /**
@@ -82,7 +87,7 @@ export class SseWriter {
    */
   writeJson(json: string): boolean {
     if (this.closed) return true;
-    return this.#raw.write(`data: ${json}\n\n`);
+    return this.#raw.write(dataEvent(json));
   }
 
   /** Resolves once the socket buffer has room again, or the response closed or failed. */
@@ -120,10 +125,5 @@ export class SseWriter {
     }
     this.#raw.once("finish", () => socket?.destroy());
     this.#raw.end(sseEvent(body));
-  }
-
-  async #write(frame: string): Promise<void> {
-    if (this.closed) return;
-    if (!this.#raw.write(frame)) await waitForDrain(this.#raw);
   }
 }

@@ -51,10 +51,11 @@ const SLOT = "\u0000switchyard-piece\u0000";
  */
 export function pieceTemplate(make: (text: string) => object, key: string): (text: string) => string {
   const json = JSON.stringify(make(SLOT));
-  const field = `${JSON.stringify(key)}:${JSON.stringify(SLOT)}`;
+  const name = `${JSON.stringify(key)}:`;
+  const field = name + JSON.stringify(SLOT);
   const at = json.lastIndexOf(field);
   if (at < 0) throw new Error(`the chunk has no field ${key} holding the piece`);
-  const before = json.slice(0, at + key.length + 3);
+  const before = json.slice(0, at + name.length);
   const after = json.slice(at + field.length);
   return (text) => before + JSON.stringify(text) + after;
 }
