@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs a TypeScript file through tsx: `node bin/run-ts.js path/to/file.ts [args]`.
+// Runs a TypeScript file: `node bin/run-ts.js path/to/file.ts [args]`.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { register } from "tsx/esm/api";
+import { registerTypeScript } from "./typescript.js";
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
@@ -10,5 +10,5 @@ if (!file) {
   process.exit(2);
 }
 process.argv = [process.argv[0], resolve(file), ...rest];
-register();
+registerTypeScript();
 await import(pathToFileURL(resolve(file)).href);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the CLI works straight from a clone.
-import { register } from "tsx/esm/api";
+// Runs the TypeScript entry point directly, so the CLI works straight from a clone.
+import { registerTypeScript } from "./typescript.js";
 
-register();
+registerTypeScript();
 await import("../src/bin/switchyard.ts");

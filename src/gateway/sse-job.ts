@@ -61,11 +61,11 @@ async function closeEvents(events: Events, request: FastifyRequest): Promise<voi
  */
 export async function streamJobAsSse(options: SseJobOptions): Promise<void> {
   const { request, reply, controller } = options;
-  const shutdownError = new SwitchyardError(ErrorCode.Unavailable, "The gateway is shutting down.");
-  let shuttingDown = false;
+  // Made only on shutdown: an error per stream would capture a stack for every request.
+  let shutdownError: SwitchyardError | undefined;
   let sse: SseWriter | undefined;
   const unregister = options.streams.add(() => {
-    shuttingDown = true;
+    shutdownError = new SwitchyardError(ErrorCode.Unavailable, "The gateway is shutting down.");
     controller.abort(shutdownError);
     sse?.shutdown(shutdownError.toOpenAI());
   });
@@ -75,10 +75,10 @@ export async function streamJobAsSse(options: SseJobOptions): Promise<void> {
     try {
       first = await events.next();
     } catch (err) {
-      throw shuttingDown ? shutdownError : err;
+      throw shutdownError ?? err;
     }
     if (first.done) throw new SwitchyardError(ErrorCode.Internal, "The job ended without a result.");
-    if (shuttingDown) throw shutdownError;
+    if (shutdownError !== undefined) throw shutdownError;
 
     reply.hijack();
     if (controller.signal.aborted) {
