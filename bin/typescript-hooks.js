@@ -1,13 +1,14 @@
 // Module hooks that let Node.js run the project's TypeScript as it is: a `./x.js` import written in a
-// .ts file resolves to `./x.ts` when that exists (the NodeNext convention), and a .ts file is compiled
-// to JavaScript by esbuild as it loads, with an inline source map so stack traces name .ts lines.
+// .ts file resolves to `./x.ts` when that exists (the NodeNext convention; `./x.mjs` to `./x.mts`),
+// and a .ts or .mts file is compiled to an ES module by esbuild as it loads (the package is
+// `"type": "module"`), with an inline source map so stack traces name .ts lines.
 // Registered by bin/typescript.js; nothing here is imported by the code it loads.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 
-const TS_FILE = /\.[cm]?ts$/;
-const RELATIVE_JS = /^\.{1,2}\/.*\.([cm]?)js$/;
+const TS_FILE = /\.m?ts$/;
+const RELATIVE_JS = /^\.{1,2}\/.*\.(m?)js$/;
 const TARGET = `node${process.versions.node}`;
 
 /** The repository's tsconfig.json, so esbuild reads verbatimModuleSyntax and the class-field rules. */
@@ -35,11 +36,11 @@ export async function load(url, context, nextLoad) {
   const source = await readFile(file, "utf8");
   const output = await transform(source, {
     loader: "ts",
-    format: url.endsWith(".cts") ? "cjs" : "esm",
+    format: "esm",
     target: TARGET,
     sourcemap: "inline",
     sourcefile: file,
     tsconfigRaw,
   });
-  return { format: url.endsWith(".cts") ? "commonjs" : "module", source: output.code, shortCircuit: true };
+  return { format: "module", source: output.code, shortCircuit: true };
 }
