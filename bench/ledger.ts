@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Ledger } from "../src/ledger/ledger.js";
+import { Ledger, type LedgerObservation } from "../src/ledger/ledger.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
 import type { ScenarioRow } from "./report.js";
 import type { PostgresService } from "./services.js";
@@ -35,6 +35,21 @@ export interface LedgerRun {
   /** CPU per job of the bench process (the ledger's client side) and, for PostgreSQL, the server. */
   cpuMsPerJob: number | null;
   otherCpuPct: number | null;
+}
+
+/** ledger-pg-settle-256: the settlement batch function's own time, in batches of two sizes. */
+export interface SettleBatchDetail {
+  /** Jobs per batch: the measured size and the size it is compared with. */
+  sizes: { large: number; small: number };
+  /** Batches timed per size, after the warm-up ones. */
+  batches: { large: number; small: number };
+  /** Jobs settled per second of batch time. */
+  jobsPerSec: { large: number; small: number };
+  /** Per batch, in ms. */
+  batchMs: { large: Percentiles; small: Percentiles };
+  /** Batches that did not come out at their size (the group commit split them), not timed. */
+  uneven: number;
+  conservationOk: boolean;
 }
 
 export interface LedgerDetail {
@@ -207,6 +222,104 @@ function describe(r: LedgerRun): string {
   );
 }
 
+const SETTLE_BATCH_LARGE = 256;
+const SETTLE_BATCH_SMALL = 64;
+const SETTLE_BATCH_ROUNDS = 12;
+const SETTLE_BATCH_WARMUP = 2;
+
+/**
+ * Times the settlement batch function (settle_jobs, through the ledger's group commit) on batches of
+ * 256 jobs, its largest, against batches of 64, alternating, on the same server and ledger: each round
+ * holds a batch's jobs, then settles them all at once, so they share one settle batch. The time is the
+ * batch's own (the ledger's settle_batch observation: from the statement's start to its answer), not
+ * the group commit's wait. Equal throughput means a batch costs in proportion to its size.
+ */
+async function measureSettleBatches(postgres: PostgresService): Promise<SettleBatchDetail> {
+  const timed: LedgerObservation[] = [];
+  const ledger = await Ledger.open({
+    databaseUrl: await postgres.createDatabase("bench_settle_batches"),
+    observe: (o) => {
+      if (o.operation === "settle_batch" && o.outcome === "ok") timed.push(o);
+    },
+  });
+  try {
+    const accounts = await createAccounts(ledger, 1);
+    const accountId = accounts.payers[0] as string;
+    const samples = { large: [] as number[], small: [] as number[] };
+    const jobs = { large: 0, small: 0 };
+    let uneven = 0;
+    let next = 0;
+    for (let round = 0; round < 2 * (SETTLE_BATCH_WARMUP + SETTLE_BATCH_ROUNDS); round++) {
+      const which = round % 2 === 0 ? "large" : "small";
+      const size = which === "large" ? SETTLE_BATCH_LARGE : SETTLE_BATCH_SMALL;
+      const ids = Array.from({ length: size }, () => `settle-batch-${next++}`);
+      await Promise.all(
+        ids.map((jobId) =>
+          ledger.hold({ jobId, accountId, amount: PRICE, capability: "chat", chunks: 1, holdTtlMs: 600_000 }),
+        ),
+      );
+      timed.length = 0;
+      await Promise.all(
+        ids.map((jobId) =>
+          ledger.settle({
+            jobId,
+            outcome: "succeeded",
+            rewards: [
+              { operatorAccountId: accounts.operator, nodeName: "bench-node", amount: PRICE, tasks: 1 },
+            ],
+            durationMs: 20,
+          }),
+        ),
+      );
+      const [batch] = timed;
+      if (timed.length !== 1 || batch?.count !== size) {
+        uneven += 1;
+        continue;
+      }
+      if (round < 2 * SETTLE_BATCH_WARMUP) continue;
+      samples[which].push(batch.durationMs);
+      jobs[which] += size;
+    }
+    const rate = (n: number, ms: number[]): number => {
+      const total = ms.reduce((a, b) => a + b, 0);
+      return total > 0 ? Math.round((10 * n * 1000) / total) / 10 : 0;
+    };
+    return {
+      sizes: { large: SETTLE_BATCH_LARGE, small: SETTLE_BATCH_SMALL },
+      batches: { large: samples.large.length, small: samples.small.length },
+      jobsPerSec: { large: rate(jobs.large, samples.large), small: rate(jobs.small, samples.small) },
+      batchMs: { large: percentiles(samples.large, 2), small: percentiles(samples.small, 2) },
+      uneven,
+      conservationOk: (await ledger.auditConservation()).ok,
+    };
+  } finally {
+    await ledger.close();
+  }
+}
+
+function settleBatchRow(d: SettleBatchDetail): ScenarioRow {
+  const { large, small } = d.jobsPerSec;
+  return {
+    name: "ledger-pg-settle-256",
+    unit: "jobs/s",
+    value: large,
+    baseline: small,
+    ratio: small > 0 ? Math.round((1000 * large) / small) / 1000 : 0,
+    comparison: `the same settlements in batches of ${d.sizes.small} instead of ${d.sizes.large} (batch time only)`,
+    p50Ms: d.batchMs.large.p50,
+    p99Ms: d.batchMs.large.p99,
+    errors: d.uneven + (d.conservationOk ? 0 : 1),
+    baselineP50Ms: d.batchMs.small.p50,
+    baselineP99Ms: d.batchMs.small.p99,
+    baselineErrors: 0,
+    otherCpuPct: null,
+    baselineOtherCpuPct: null,
+    cpuMsPerUnit: null,
+    baselineCpuMsPerUnit: null,
+    settleBatches: d,
+  };
+}
+
 /** ledger-pg (when a PostgreSQL server is given) and ledger-pglite. */
 export async function ledgerScenarios(
   settings: BenchSettings,
@@ -228,6 +341,13 @@ export async function ledgerScenarios(
     } finally {
       await ledger.close();
     }
+    const b = await measureSettleBatches(postgres);
+    progress(
+      `ledger-pg-settle-256: ${b.jobsPerSec.large} jobs/s in batches of ${b.sizes.large} (p50 ` +
+        `${b.batchMs.large.p50} ms a batch), ${b.jobsPerSec.small} in batches of ${b.sizes.small} (p50 ` +
+        `${b.batchMs.small.p50} ms), ${b.batches.large} + ${b.batches.small} batches, ${b.uneven} uneven`,
+    );
+    rows.push(settleBatchRow(b));
   }
   const dir = mkdtempSync(join(tmpdir(), "sy-bench-pglite-"));
   try {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { FanoutDetail } from "./fanout.js";
 import type { GrpcDetail } from "./grpc.js";
-import type { LedgerDetail } from "./ledger.js";
+import type { LedgerDetail, SettleBatchDetail } from "./ledger.js";
 import type { LoadResult } from "./load.js";
 import type { MachineInfo } from "./machine.js";
 import { describePgWaits, type PgWaits } from "./pg-waits.js";
@@ -88,6 +88,7 @@ export interface ScenarioRow {
   peerRun?: MeasuredRun;
   fanout?: FanoutDetail;
   ledger?: LedgerDetail;
+  settleBatches?: SettleBatchDetail;
   status?: StatusDetail;
   grpc?: GrpcDetail;
   sse?: SseDetail;

@@ -21,7 +21,7 @@ const TABLES = [
   "transactions",
 ];
 /** Every migration shipped in src/ledger/migrations. */
-const SHIPPED = [1, 2, 3, 4, 5];
+const SHIPPED = [1, 2, 3, 4, 5, 6];
 
 describe.each(BACKENDS)("migrations on %s", (name) => {
   let backend: TestBackend;

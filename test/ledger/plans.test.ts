@@ -105,9 +105,16 @@ describe.runIf(postgresAvailable())("the batch functions' plans on postgres", ()
       );
       expect(nested.length).toBeGreaterThan(10);
       expect(nested.filter((p) => /UPDATE jobs/.test(p))[0]).toMatch(/Index Scan using jobs_pkey/);
+      // A statement that reads or writes a table reads it by key and joins nothing by hash or merge.
+      // settle_jobs_pairing's statements (migration 006) read only the batch's arrays, so they may hash
+      // them: that keeps a settlement linear in the batch size.
+      const touchesTable = (plan: string): boolean =>
+        /\bon (jobs|holds|accounts|transactions|nodes|api_keys)\b/.test(plan);
+      const pairing = nested.filter((p) => !touchesTable(p) && /Function Scan on \w+/.test(p));
+      expect(pairing.length).toBeGreaterThan(3);
       for (const plan of nested) {
         expect(plan).not.toMatch(/Seq Scan on (jobs|holds|accounts)\b/);
-        expect(plan).not.toMatch(/Hash Join|Merge Join/);
+        if (touchesTable(plan)) expect(plan).not.toMatch(/Hash Join|Merge Join/);
       }
     } finally {
       await session.end();
