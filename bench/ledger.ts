@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Ledger, type LedgerObservation } from "../src/ledger/ledger.js";
+import type { SettleRequest } from "../src/ledger/types.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
 import type { ScenarioRow } from "./report.js";
 import type { PostgresService } from "./services.js";
@@ -20,6 +21,16 @@ import { type Percentiles, percentiles } from "./stats.js";
 
 const PRICE = 10;
 const PAYER_CREDITS = 1_000_000_000;
+
+/** A job settled as succeeded, its whole price paid to one operator's node, as every scenario here settles. */
+function paidSettlement(jobId: string, operatorAccountId: string): SettleRequest {
+  return {
+    jobId,
+    outcome: "succeeded",
+    rewards: [{ operatorAccountId, nodeName: "bench-node", amount: PRICE, tasks: 1 }],
+    durationMs: 20,
+  };
+}
 
 export interface LedgerRun {
   /** Accounts the jobs were paid by, one per lane or one for all. */
@@ -120,14 +131,7 @@ async function run(
             holdTtlMs: 600_000,
           });
           const t1 = performance.now();
-          await ledger.settle({
-            jobId,
-            outcome: "succeeded",
-            rewards: [
-              { operatorAccountId: accounts.operator, nodeName: "bench-node", amount: PRICE, tasks: 1 },
-            ],
-            durationMs: 20,
-          });
+          await ledger.settle(paidSettlement(jobId, accounts.operator));
           holdMs.push(t1 - t0);
           settleMs.push(performance.now() - t1);
           done += 1;
@@ -259,18 +263,7 @@ async function measureSettleBatches(postgres: PostgresService): Promise<SettleBa
         ),
       );
       timed.length = 0;
-      await Promise.all(
-        ids.map((jobId) =>
-          ledger.settle({
-            jobId,
-            outcome: "succeeded",
-            rewards: [
-              { operatorAccountId: accounts.operator, nodeName: "bench-node", amount: PRICE, tasks: 1 },
-            ],
-            durationMs: 20,
-          }),
-        ),
-      );
+      await Promise.all(ids.map((jobId) => ledger.settle(paidSettlement(jobId, accounts.operator))));
       const [batch] = timed;
       if (timed.length !== 1 || batch?.count !== size) {
         uneven += 1;
