@@ -68,15 +68,19 @@ function allProcesses(): Map<number, ProcStat> {
   return out;
 }
 
-/** Total ticks of `roots` and all their descendants. */
-function treeTicks(processes: Map<number, ProcStat>, roots: readonly number[]): number {
+/** Total ticks of `roots` and all their descendants, but for the `excluded` processes and theirs. */
+function treeTicks(
+  processes: Map<number, ProcStat>,
+  roots: readonly number[],
+  excluded: readonly number[] = [],
+): number {
   const children = new Map<number, number[]>();
   for (const [pid, stat] of processes) {
     const list = children.get(stat.ppid);
     if (list) list.push(pid);
     else children.set(stat.ppid, [pid]);
   }
-  const seen = new Set<number>();
+  const seen = new Set<number>(excluded);
   const stack = [...roots];
   let total = 0;
   while (stack.length > 0) {
@@ -89,14 +93,14 @@ function treeTicks(processes: Map<number, ProcStat>, roots: readonly number[]): 
   return total;
 }
 
-function snapshot(targetPids: readonly number[]): Snapshot | undefined {
+function snapshot(targetPids: readonly number[], excludedPids: readonly number[]): Snapshot | undefined {
   try {
     const processes = allProcesses();
     return {
       atMs: Date.now(),
       machineTicks: machineBusyTicks(),
       ownTicks: treeTicks(processes, [process.pid]),
-      targetTicks: treeTicks(processes, targetPids),
+      targetTicks: treeTicks(processes, targetPids, excludedPids),
     };
   } catch {
     return undefined;
@@ -105,12 +109,18 @@ function snapshot(targetPids: readonly number[]): Snapshot | undefined {
 
 /**
  * Starts watching the target processes (started by the bench, or the bench itself); the returned
- * function gives the CPU used since, or undefined where /proc is not available.
+ * function gives the CPU used since, or undefined where /proc is not available. `excluded` names, at
+ * each reading, processes under the targets that are the bench's own (the PostgreSQL backend of its
+ * `pg_stat_activity` sampler): they and their descendants are not counted. A process excluded at the
+ * end that was born after the start is thereby left out entirely.
  */
-export function watchCpu(targetPids: readonly number[]): () => RunCpu | undefined {
-  const start = snapshot(targetPids);
+export function watchCpu(
+  targetPids: readonly number[],
+  excluded: () => readonly number[] = () => [],
+): () => RunCpu | undefined {
+  const start = snapshot(targetPids, excluded());
   return () => {
-    const end = snapshot(targetPids);
+    const end = snapshot(targetPids, excluded());
     if (!start || !end || end.atMs <= start.atMs || end.targetTicks === 0) return undefined;
     const others = end.machineTicks - start.machineTicks - (end.ownTicks - start.ownTicks);
     const seconds = (end.atMs - start.atMs) / 1000;

@@ -91,11 +91,16 @@ export async function measure(
     if (warm.errors > 0)
       progress(`⚠ ${label} warm-up: ${warm.errors} errors ${JSON.stringify(warm.statusCodes)}`);
   }
-  const cpuSince = watchCpu([target.child.pid]);
-  const dbSince = target.database ? watchCpu([target.database.server.pid]) : undefined;
   const lengthSec = connections > 1 ? settings.durationSec : settings.warmupSec + settings.c1DurationSec;
   const waits = target.database
     ? samplePgWaits(target.database.url, PG_SAMPLE_MS, (lengthSec + settings.timeoutSec) * 1000)
+    : undefined;
+  const cpuSince = watchCpu([target.child.pid]);
+  // PostgreSQL's CPU without the sampler's own backend, which the target's requests do not cause.
+  const dbSince = target.database
+    ? watchCpu([target.database.server.pid], () =>
+        waits?.backendPid === undefined ? [] : [waits.backendPid],
+      )
     : undefined;
   const measured =
     connections > 1

@@ -4,6 +4,7 @@
  * a lock, wait for the WAL to reach the disk, or sit idle (in a transaction or not). It tells a run held
  * back by the database (row-lock queues, commit flushes) from one held back by the router's CPU.
  */
+import { existsSync } from "node:fs";
 import pg from "pg";
 
 /** Average number of the database's connections in each state over the run, by state. */
@@ -17,6 +18,18 @@ const SAMPLE_SQL = `
 SELECT state, wait_event_type, wait_event, left(query, 200) AS query
   FROM pg_stat_activity
  WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+
+/**
+ * How long stop() waits for the sampler's backend to end. Its CPU then moves to the postmaster's
+ * figure for its children, so it must land before the next run's CPU is first read, not during it.
+ */
+const BACKEND_EXIT_LIMIT_MS = 2_000;
+
+/** Resolves once process `pid` has ended and been reaped (Linux; elsewhere at once), or after `limitMs`. */
+async function gone(pid: number, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (existsSync(`/proc/${pid}`) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
 
 /** Names the ledger statement a connection runs, from the start of its text. */
 function statementOf(query: string): string {
@@ -49,15 +62,17 @@ export function samplePgWaits(
   databaseUrl: string,
   everyMs: number,
   limitMs: number,
-): { stop(): Promise<PgWaits> } {
+): { stop(): Promise<PgWaits>; readonly backendPid: number | undefined } {
   const database = new URL(databaseUrl).pathname.slice(1);
   const client = new pg.Client({ connectionString: databaseUrl });
   const totals = new Map<string, number>();
   let samples = 0;
   let stopping = false;
+  let backendPid: number | undefined;
   const until = Date.now() + limitMs;
   const loop = (async () => {
     await client.connect();
+    backendPid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
     while (!stopping && Date.now() < until) {
       try {
         const { rows } = await client.query(SAMPLE_SQL, [database]);
@@ -73,10 +88,15 @@ export function samplePgWaits(
     }
   })().catch(() => {});
   return {
+    /** The PostgreSQL backend serving the samples, once connected: its CPU is the sampling's cost. */
+    get backendPid(): number | undefined {
+      return backendPid;
+    },
     async stop(): Promise<PgWaits> {
       stopping = true;
       await loop;
       await client.end().catch(() => {});
+      if (backendPid !== undefined) await gone(backendPid, BACKEND_EXIT_LIMIT_MS);
       const connections: Record<string, number> = {};
       for (const [key, count] of [...totals].sort((a, b) => b[1] - a[1])) {
         connections[key] = samples > 0 ? Math.round((100 * count) / samples) / 100 : 0;
