@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { Ledger, type LedgerObservation } from "../src/ledger/ledger.js";
 import type { SettleRequest } from "../src/ledger/types.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
-import type { ScenarioRow } from "./report.js";
+import { round, type ScenarioRow } from "./report.js";
 import type { PostgresService } from "./services.js";
 import type { BenchSettings, LedgerSettings } from "./settings.js";
 import { type Percentiles, percentiles } from "./stats.js";
@@ -148,8 +148,8 @@ async function run(
   return {
     payers,
     jobs: done,
-    durationSec: Math.round(durationSec * 100) / 100,
-    jobsPerSec: durationSec > 0 ? Math.round((10 * done) / durationSec) / 10 : 0,
+    durationSec: round(durationSec, 2),
+    jobsPerSec: durationSec > 0 ? round(done / durationSec, 1) : 0,
     holdMs: percentiles(holdMs),
     settleMs: percentiles(settleMs),
     errors,
@@ -200,7 +200,7 @@ function ledgerRow(name: string, d: LedgerDetail): ScenarioRow {
     unit: "jobs/s",
     value: one.jobsPerSec,
     baseline: many.jobsPerSec,
-    ratio: many.jobsPerSec > 0 ? Math.round((1000 * one.jobsPerSec) / many.jobsPerSec) / 1000 : 0,
+    ratio: many.jobsPerSec > 0 ? round(one.jobsPerSec / many.jobsPerSec, 3) : 0,
     comparison: `the same jobs paid by ${d.concurrency} accounts (one per lane) instead of one`,
     p50Ms: one.holdMs.p50,
     p99Ms: one.holdMs.p99,
@@ -275,7 +275,7 @@ async function measureSettleBatches(postgres: PostgresService): Promise<SettleBa
     }
     const rate = (n: number, ms: number[]): number => {
       const total = ms.reduce((a, b) => a + b, 0);
-      return total > 0 ? Math.round((10 * n * 1000) / total) / 10 : 0;
+      return total > 0 ? round((n * 1000) / total, 1) : 0;
     };
     return {
       sizes: { large: SETTLE_BATCH_LARGE, small: SETTLE_BATCH_SMALL },
@@ -297,7 +297,7 @@ function settleBatchRow(d: SettleBatchDetail): ScenarioRow {
     unit: "jobs/s",
     value: large,
     baseline: small,
-    ratio: small > 0 ? Math.round((1000 * large) / small) / 1000 : 0,
+    ratio: small > 0 ? round(large / small, 3) : 0,
     comparison: `the same settlements in batches of ${d.sizes.small} instead of ${d.sizes.large} (batch time only)`,
     p50Ms: d.batchMs.large.p50,
     p99Ms: d.batchMs.large.p99,
