@@ -3,11 +3,11 @@
  * 64 calls in flight on one channel, against the Switchyard of the HTTP scenarios (billing on: every
  * call carries the client key as `authorization: Bearer <key>` metadata, as SwitchyardClient sends it).
  * Baseline: a raw @grpc/grpc-js unary echo server in a child process of its own, sent the same request
- * bytes, measured before and after Switchyard: the faster of the two runs is the baseline, so a machine
- * that slows down during the scenario cannot flatter the ratio. All runs are driven by the same
- * generator (generators/grpc-unary.ts) in a child process of its own.
+ * bytes, measured before and after Switchyard (the faster run is the baseline, see baseline-pick.ts).
+ * All runs are driven by the same generator (generators/grpc-unary.ts) in a child process of its own.
  */
 import { SubmitJobRequest } from "../src/gen/switchyard/v1/job.js";
+import { pickBaseline } from "./baseline-pick.js";
 import { ECHO_CAPABILITY, ECHO_CONTENT, ECHO_METHOD } from "./chat.js";
 import { type RunningChild, stopProcess } from "./children.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
@@ -20,10 +20,7 @@ import { startGrpcEcho } from "./targets.js";
 export interface GrpcDetail {
   layout: string;
   switchyard: GrpcResult;
-  /** The faster of `echoRuns`. */
   baseline: GrpcResult;
-  /** calls/s of the echo run before Switchyard's and of the one after it. */
-  echoRuns: [number, number];
 }
 
 const SUBMIT_METHOD = "/switchyard.v1.JobService/Submit";
@@ -114,17 +111,23 @@ export async function grpcScenarios(
       settings,
     );
     const after = await drive("grpc-submit-c64 baseline (after)", echo.pid, echoJob, settings);
-    const base = after.result.callsPerSec > before.result.callsPerSec ? after : before;
+    const pick = pickBaseline(before, after, {
+      name: "rate",
+      unit: "calls/s",
+      digits: 1,
+      figure: (run) => run.result.callsPerSec,
+      higherIsBetter: true,
+      errors: (run) => run.result.errors,
+    });
+    const base = pick.run;
     const ratio = base.result.callsPerSec > 0 ? round(sy.result.callsPerSec / base.result.callsPerSec, 3) : 0;
     const detail: GrpcDetail = {
       layout:
         `${g.inFlight} unary calls in flight on one channel, closed loop, from a generator process; ` +
         `${g.warmupSec} s warm-up, ${g.durationSec} s measured; Switchyard: JobService.Submit of capability ` +
-        `${ECHO_CAPABILITY} (0 ms handler), ${switchyardNote}; baseline: the faster of two echo runs, ` +
-        `before and after Switchyard's (${before.result.callsPerSec} and ${after.result.callsPerSec} calls/s)`,
+        `${ECHO_CAPABILITY} (0 ms handler), ${switchyardNote}`,
       switchyard: sy.result,
       baseline: base.result,
-      echoRuns: [before.result.callsPerSec, after.result.callsPerSec],
     };
     return [
       {
@@ -133,8 +136,8 @@ export async function grpcScenarios(
         value: sy.result.callsPerSec,
         baseline: base.result.callsPerSec,
         ratio,
-        comparison:
-          "raw @grpc/grpc-js unary echo server (same request bytes, same generator; the faster of a run before and one after)",
+        comparison: "raw @grpc/grpc-js unary echo server (same request bytes, same generator)",
+        baselinePick: pick.note,
         setup: switchyardNote,
         connections: g.inFlight,
         warmupSec: g.warmupSec,

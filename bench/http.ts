@@ -9,6 +9,8 @@
  * The billing comparison (`http-chat-c64-billing`, `-pglite`): the same c64 load against the same
  * Switchyard with billing off, and with billing on PGlite.
  */
+
+import { type BaselineRule, pickBaseline } from "./baseline-pick.js";
 import { CHAT_PATH, CHAT_REQUEST_BODY } from "./chat.js";
 import type { RunningChild } from "./children.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
@@ -138,6 +140,23 @@ export async function prime(target: HttpTarget, connections: number, settings: B
   );
 }
 
+/**
+ * The chat scenarios with a target measure their baseline on both sides of Switchyard's run: c1 keeps
+ * the run with the lower p99 (its target is the added p99), c64 the one with the higher rate.
+ */
+function baselineRule(connections: number): BaselineRule<MeasuredRun> | undefined {
+  const errors = (run: MeasuredRun): number => run.errors;
+  if (connections === 1) {
+    const figure = (run: MeasuredRun): number => run.latencyMs.p99;
+    return { name: "p99", unit: "ms", digits: 2, figure, higherIsBetter: false, errors };
+  }
+  if (connections === 64) {
+    const figure = (run: MeasuredRun): number => run.reqPerSec;
+    return { name: "rate", unit: "req/s", digits: 1, figure, higherIsBetter: true, errors };
+  }
+  return undefined;
+}
+
 /** The issue's target for a chat scenario, and whether the row meets it. */
 function chatTarget(scenario: Scenario, row: ScenarioRow): Pick<ScenarioRow, "target" | "targetMet"> {
   if (scenario.connections === 1) {
@@ -158,7 +177,8 @@ export const PEER_COMPARISON =
 
 /**
  * http-chat-c1, -c64, -c256: each target primed once at the highest concurrency, then per scenario the
- * baseline, Switchyard and the peer in turn. Returns the rows and Switchyard's c64 run.
+ * baseline, Switchyard and the peer in turn, and for c1 and c64 the baseline once more (see
+ * `baselineRule`). Returns the rows and Switchyard's c64 run.
  */
 export async function chatScenarios(
   settings: BenchSettings,
@@ -173,14 +193,32 @@ export async function chatScenarios(
   const switchyardRuns: { c1?: MeasuredRun; c64?: MeasuredRun } = {};
   for (const scenario of SCENARIOS) {
     const c = scenario.connections;
-    const b = await measure(`${scenario.name} baseline`, targets.baseline, c, settings);
+    const rule = baselineRule(c);
+    const first = await measure(
+      `${scenario.name} baseline${rule ? " (before)" : ""}`,
+      targets.baseline,
+      c,
+      settings,
+    );
     const sy = await measure(`${scenario.name} Switchyard`, targets.switchyard, c, settings);
     const p = await measure(`${scenario.name} peer`, targets.peer, c, settings);
-    const row = scenarioRow(scenario.name, settings, sy, b, BASELINE_COMPARISON, {
+    const pick = rule
+      ? pickBaseline(
+          first,
+          await measure(`${scenario.name} baseline (after)`, targets.baseline, c, settings),
+          rule,
+        )
+      : undefined;
+    const row = scenarioRow(scenario.name, settings, sy, pick?.run ?? first, BASELINE_COMPARISON, {
       run: p,
       comparison: PEER_COMPARISON,
     });
-    rows.push({ ...row, setup: switchyardNote, ...chatTarget(scenario, row) });
+    rows.push({
+      ...row,
+      setup: switchyardNote,
+      ...(pick ? { baselinePick: pick.note } : {}),
+      ...chatTarget(scenario, row),
+    });
     if (c === BILLING_BASE.connections) switchyardRuns.c64 = sy;
     if (c === 1) switchyardRuns.c1 = sy;
   }

@@ -45,6 +45,8 @@ export interface ScenarioRow {
   ratio?: number;
   /** What `baseline` measures. */
   comparison: string;
+  /** Where the baseline was measured before and after Switchyard: which run was taken, and why. */
+  baselinePick?: string;
   /** The peer's figure under the same load, where the scenario has one. */
   peer?: number;
   peerRatio?: number;
@@ -461,6 +463,10 @@ export function notes(rows: readonly ScenarioRow[], detail: { generator: string;
     `Baseline: ${grouped(rows, (r) => r.comparison)}. ÷ baseline = Switchyard ÷ baseline. Ledger rows: ` +
       "p50/p99 are of `hold`; sse-512: of the time to first token.",
   );
+  const picked = rows.filter((r) => r.baselinePick !== undefined);
+  if (picked.length > 0) {
+    out.push(`Baseline taken: ${picked.map((r) => `${r.name} ${r.baselinePick}`).join("; ")}.`);
+  }
   if (rows.some((r) => r.peerComparison !== undefined)) {
     out.push(`Peer: ${grouped(rows, (r) => r.peerComparison)}. ÷ peer = Switchyard ÷ peer.`);
   }
