@@ -7,7 +7,7 @@ import { round } from "./report.js";
 
 /** Which figure decides between two baseline runs, and which way is better. */
 export interface BaselineRule<T> {
-  /** How the figure is named in the note: "req/s", "p99", "TTFT p99". */
+  /** How the figure is named in the note: "rate", "p99", "TTFT p99". */
   name: string;
   unit: string;
   /** Decimals of the figures in the note. */
@@ -24,20 +24,30 @@ export interface BaselinePick<T> {
   note: string;
 }
 
-/** The better of the baseline runs before and after Switchyard's; the first on a tie. */
+/**
+ * The better of the baseline runs before and after Switchyard's: a run without errors over one with
+ * them, else the better figure; the first on a tie.
+ */
 export function pickBaseline<T>(before: T, after: T, rule: BaselineRule<T>): BaselinePick<T> {
   const a = rule.figure(before);
   const b = rule.figure(after);
-  const afterIsBetter = rule.higherIsBetter ? b > a : b < a;
-  const better = rule.higherIsBetter ? "higher" : "lower";
-  const left = afterIsBetter ? before : after;
-  const leftErrors = rule.errors(left);
+  const failedBefore = rule.errors(before) > 0;
+  const failedAfter = rule.errors(after) > 0;
+  const afterHasBetterFigure = rule.higherIsBetter ? b > a : b < a;
+  const afterIsBetter = failedBefore === failedAfter ? afterHasBetterFigure : failedBefore;
+  const reason =
+    failedBefore === failedAfter
+      ? `the ${rule.higherIsBetter ? "higher" : "lower"} ${rule.name}`
+      : "the one without errors";
+  const leftErrors = rule.errors(afterIsBetter ? before : after);
   return {
     run: afterIsBetter ? after : before,
     note:
-      `the ${better} ${rule.name} of two runs, before and after Switchyard's ` +
-      `(${round(a, rule.digits)} and ${round(b, rule.digits)} ${rule.unit}` +
-      (leftErrors > 0 ? `; **⚠ ${leftErrors} errors in the run not taken**` : "") +
+      `${reason} of two runs, before and after Switchyard's ` +
+      `(${rule.name} ${round(a, rule.digits)} and ${round(b, rule.digits)} ${rule.unit}` +
+      (leftErrors > 0
+        ? `; **⚠ ${leftErrors} error${leftErrors === 1 ? "" : "s"} in the run not taken**`
+        : "") +
       ")",
   };
 }

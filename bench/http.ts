@@ -9,7 +9,6 @@
  * The billing comparison (`http-chat-c64-billing`, `-pglite`): the same c64 load against the same
  * Switchyard with billing off, and with billing on PGlite.
  */
-
 import { type BaselineRule, pickBaseline } from "./baseline-pick.js";
 import { CHAT_PATH, CHAT_REQUEST_BODY } from "./chat.js";
 import type { RunningChild } from "./children.js";

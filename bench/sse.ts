@@ -5,7 +5,6 @@
  * pace). The generator (generators/sse-streams.ts) runs in a child process of its own; the row gives
  * errors, time to first token and inter-piece time of both sides, and what Switchyard adds.
  */
-
 import { pickBaseline } from "./baseline-pick.js";
 import { CHAT_PATH, PIECE_INTERVAL_MS, STREAM_PIECES, STREAM_REQUEST_BODY, STREAMED_ANSWER } from "./chat.js";
 import { cpuMsPer, watchCpu } from "./cpu-usage.js";
