@@ -439,7 +439,10 @@ function soakNotes(rows: readonly ScenarioRow[]): string[] {
         `${d.routerRssMiB.afterWarmup} → ${d.routerRssMiB.atEnd} MiB, of the gateway ${d.gatewayRssMiB.afterWarmup} → ` +
         `${d.gatewayRssMiB.atEnd} MiB${d.sameProcess ? " (router and gateway are one process: the same figure)" : ""}; ` +
         `each end the median of a third of the readings; least-squares slope ${d.routerRssSlopeMiBPerMin} MiB/min; ` +
-        `samples every ${d.sampleEverySec} s (MiB): ${d.routerRssSamplesMiB.join(", ")}.`,
+        `samples every ${d.sampleEverySec} s (MiB): ${d.routerRssSamplesMiB.join(", ")}. JavaScript heap in use ` +
+        `(the router's process metrics) at its lowest in the first and the last third: ` +
+        `${d.heapUsedLowMiB.firstThird ?? "?"} → ${d.heapUsedLowMiB.lastThird ?? "?"} MiB; at each reading (MiB): ` +
+        `${d.heapUsedSamplesMiB.map((v) => v ?? "?").join(", ")}.`,
     );
   }
   return out;

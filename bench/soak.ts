@@ -8,7 +8,9 @@
  * the readings to the median of the last third. RSS swings by tens of MiB between garbage collections
  * (V8 grows and shrinks its heap), so a reading or two at either end would make the figure mostly noise;
  * a leak is a trend, which moves the medians of whole thirds, and the least-squares slope is reported
- * beside them.
+ * beside them. Beside each RSS reading the JavaScript heap in use is read from the router's process
+ * metrics (the server records metrics as `switchyard all` does): its lowest readings in the first and
+ * the last third, taken just after collections, tell retained objects from garbage not yet collected.
  * Router and gateway run in one process here, so both figures are that process's.
  */
 import { readFileSync } from "node:fs";
@@ -38,6 +40,12 @@ export interface SoakDetail {
   routerRssSamplesMiB: number[];
   /** Least-squares slope of those readings, MiB per minute. */
   routerRssSlopeMiBPerMin: number;
+  /**
+   * The JavaScript heap in use (`nodejs_heap_size_used_bytes`) at each RSS reading, MiB (null where it
+   * could not be read), and its lowest readings in the first and the last third.
+   */
+  heapUsedSamplesMiB: Array<number | null>;
+  heapUsedLowMiB: { firstThird: number | null; lastThird: number | null };
   /** The measured fixed-rate load. */
   load: Pick<LoadResult, "durationSec" | "ok" | "reqPerSec" | "errors" | "latencyMs" | "statusCodes">;
 }
@@ -63,6 +71,24 @@ function slopePerMin(values: readonly number[], stepSec: number): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
+/** The lowest of the readings that were taken, or null if none was. */
+function lowest(values: ReadonlyArray<number | null>): number | null {
+  const read = values.filter((v): v is number => v !== null);
+  return read.length === 0 ? null : Math.min(...read);
+}
+
+/** The JavaScript heap in use, MiB, from a Prometheus scrape of the process metrics, or null. */
+async function heapUsedMiB(metricsUrl: string | undefined): Promise<number | null> {
+  if (!metricsUrl) return null;
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) })).text();
+    const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    return match ? round(Number(match[1]) / 1048576, 1) : null;
+  } catch {
+    return null;
+  }
 }
 
 function progress(message: string): void {
@@ -92,7 +118,8 @@ export async function soakScenario(
   const databaseUrl = await postgres.createDatabase("bench_soak");
   let child: RunningChild | undefined;
   try {
-    child = await startSwitchyard(settings, "switchyard (soak)", { kind: "postgres", databaseUrl });
+    child = await startSwitchyard(settings, "switchyard (soak)", { kind: "postgres", databaseUrl }, true);
+    const metricsUrl = child.shared["router-metrics-url"];
     progress(`soak target: ${child.name} pid ${child.pid} at ${child.url}`);
     await checkAnswers(child);
     const load = {
@@ -110,15 +137,22 @@ export async function soakScenario(
     const warm = await runLoad({ ...load, durationSec: s.warmupSec, overallRate: rate });
     if (warm.errors > 0) progress(`⚠ soak warm-up: ${warm.errors} errors`);
     const pid = child.pid;
-    const samples = [rssMiB(pid)];
-    const sampler = setInterval(() => samples.push(rssMiB(pid)), s.sampleEverySec * 1000);
+    const samples: number[] = [];
+    const heapReads: Array<Promise<number | null>> = [];
+    const read = (): void => {
+      samples.push(rssMiB(pid));
+      heapReads.push(heapUsedMiB(metricsUrl));
+    };
+    read();
+    const sampler = setInterval(read, s.sampleEverySec * 1000);
     let measured: LoadResult;
     try {
       measured = await runLoad({ ...load, durationSec: s.durationSec, overallRate: rate });
     } finally {
       clearInterval(sampler);
     }
-    samples.push(rssMiB(pid));
+    read();
+    const heap = await Promise.all(heapReads);
     // RSS swings by tens of MiB between collections, so each end is the median of a third of the readings.
     const edge = Math.max(1, Math.floor(samples.length * EDGE_SHARE));
     const afterWarmup = median(samples.slice(0, edge));
@@ -126,9 +160,11 @@ export async function soakScenario(
     const slope = round(slopePerMin(samples, s.sampleEverySec), 2);
     const max = Math.max(...samples);
     const growthPct = round((100 * (atEnd - afterWarmup)) / afterWarmup, 1);
+    const heapLow = { firstThird: lowest(heap.slice(0, edge)), lastThird: lowest(heap.slice(-edge)) };
     progress(
       `soak: ${measured.reqPerSec.toFixed(1)} req/s, p99 ${measured.latencyMs.p99} ms, ${measured.errors} errors; ` +
-        `RSS ${afterWarmup} → ${atEnd} MiB (max ${max}), ${growthPct}%, slope ${slope} MiB/min`,
+        `RSS ${afterWarmup} → ${atEnd} MiB (max ${max}), ${growthPct}%, slope ${slope} MiB/min; ` +
+        `JS heap in use at its lowest ${heapLow.firstThird ?? "?"} → ${heapLow.lastThird ?? "?"} MiB`,
     );
     const rss = { afterWarmup, atEnd, max };
     const detail: SoakDetail = {
@@ -147,6 +183,8 @@ export async function soakScenario(
       gatewayRssMiB: rss,
       routerRssSamplesMiB: samples,
       routerRssSlopeMiBPerMin: slope,
+      heapUsedSamplesMiB: heap,
+      heapUsedLowMiB: heapLow,
       load: {
         durationSec: measured.durationSec,
         ok: measured.ok,
