@@ -169,7 +169,8 @@ export async function soakScenario(
     const rss = { afterWarmup, atEnd, max };
     const detail: SoakDetail = {
       layout:
-        `a fresh Switchyard (router + gateway in one process, its worker in another, billing on PostgreSQL), chat ` +
+        `a fresh Switchyard (router + gateway in one process, its worker in another, billing on PostgreSQL, ` +
+        `metrics recorded), chat ` +
         `request at a fixed rate over ${s.connections} keep-alive connections (autocannon overallRate)` +
         (settings.quick ? "; a short soak (--quick)" : ""),
       connections: s.connections,
