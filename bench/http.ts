@@ -18,7 +18,7 @@ import type { SequentialJob } from "./generators/http-sequential.js";
 import { type LoadOptions, type LoadResult, runLoad } from "./load.js";
 import { describePgWaits, samplePgWaits } from "./pg-waits.js";
 import { type MeasuredRun, type ScenarioRow, scenarioRow } from "./report.js";
-import { BILLING_BASE, SCENARIOS, type Scenario } from "./scenarios.js";
+import { BILLING_BASE, SCENARIOS } from "./scenarios.js";
 import type { PostgresService } from "./services.js";
 import type { BenchSettings } from "./settings.js";
 import { checkAnswers } from "./targets.js";
@@ -139,35 +139,50 @@ export async function prime(target: HttpTarget, connections: number, settings: B
   );
 }
 
-/**
- * The chat scenarios with a target measure their baseline on both sides of Switchyard's run: c1 keeps
- * the run with the lower p99 (its target is the added p99), c64 the one with the higher rate.
- */
-function baselineRule(connections: number): BaselineRule<MeasuredRun> | undefined {
-  const errors = (run: MeasuredRun): number => run.errors;
-  if (connections === 1) {
-    const figure = (run: MeasuredRun): number => run.latencyMs.p99;
-    return { name: "p99", unit: "ms", digits: 2, figure, higherIsBetter: false, errors };
-  }
-  if (connections === 64) {
-    const figure = (run: MeasuredRun): number => run.reqPerSec;
-    return { name: "rate", unit: "req/s", digits: 1, figure, higherIsBetter: true, errors };
-  }
-  return undefined;
+/** The issue's target for a chat scenario, and which of its baseline's two runs it is judged against. */
+interface ChatTarget {
+  text: string;
+  met(row: ScenarioRow): boolean;
+  /** A scenario with a target measures its baseline before and after Switchyard's run (see baseline-pick.ts). */
+  baseline: BaselineRule<MeasuredRun>;
 }
 
-/** The issue's target for a chat scenario, and whether the row meets it. */
-function chatTarget(scenario: Scenario, row: ScenarioRow): Pick<ScenarioRow, "target" | "targetMet"> {
-  if (scenario.connections === 1) {
-    return { target: "added p99 ≤ 1.5 ms", targetMet: (row.addedP99Ms ?? Infinity) <= 1.5 };
-  }
-  if (scenario.connections === 64) {
+const runErrors = (run: MeasuredRun): number => run.errors;
+
+/**
+ * The target of the chat scenario at `connections`, if the issue sets one: c1 is judged on the added
+ * p99, so its baseline is the run with the lower p99; c64 on the rate, so the run with the higher rate.
+ */
+function chatTarget(connections: number): ChatTarget | undefined {
+  if (connections === 1) {
     return {
-      target: "≥ 0.8× baseline and ≥ 5× peer",
-      targetMet: (row.ratio ?? 0) >= 0.8 && (row.peerRatio ?? 0) >= 5,
+      text: "added p99 ≤ 1.5 ms",
+      met: (row) => (row.addedP99Ms ?? Infinity) <= 1.5,
+      baseline: {
+        name: "p99",
+        unit: "ms",
+        digits: 2,
+        figure: (run) => run.latencyMs.p99,
+        higherIsBetter: false,
+        errors: runErrors,
+      },
     };
   }
-  return {};
+  if (connections === 64) {
+    return {
+      text: "≥ 0.8× baseline and ≥ 5× peer",
+      met: (row) => (row.ratio ?? 0) >= 0.8 && (row.peerRatio ?? 0) >= 5,
+      baseline: {
+        name: "rate",
+        unit: "req/s",
+        digits: 1,
+        figure: (run) => run.reqPerSec,
+        higherIsBetter: true,
+        errors: runErrors,
+      },
+    };
+  }
+  return undefined;
 }
 
 export const BASELINE_COMPARISON = "bare node:http server, same 20 ms";
@@ -176,8 +191,8 @@ export const PEER_COMPARISON =
 
 /**
  * http-chat-c1, -c64, -c256: each target primed once at the highest concurrency, then per scenario the
- * baseline, Switchyard and the peer in turn, and for c1 and c64 the baseline once more (see
- * `baselineRule`). Returns the rows and Switchyard's c64 run.
+ * baseline, Switchyard and the peer in turn, and for the scenarios with a target (c1 and c64) the
+ * baseline once more (see `chatTarget`). Returns the rows and Switchyard's c64 run.
  */
 export async function chatScenarios(
   settings: BenchSettings,
@@ -192,20 +207,20 @@ export async function chatScenarios(
   const switchyardRuns: { c1?: MeasuredRun; c64?: MeasuredRun } = {};
   for (const scenario of SCENARIOS) {
     const c = scenario.connections;
-    const rule = baselineRule(c);
+    const target = chatTarget(c);
     const first = await measure(
-      `${scenario.name} baseline${rule ? " (before)" : ""}`,
+      `${scenario.name} baseline${target ? " (before)" : ""}`,
       targets.baseline,
       c,
       settings,
     );
     const sy = await measure(`${scenario.name} Switchyard`, targets.switchyard, c, settings);
     const p = await measure(`${scenario.name} peer`, targets.peer, c, settings);
-    const pick = rule
+    const pick = target
       ? pickBaseline(
           first,
           await measure(`${scenario.name} baseline (after)`, targets.baseline, c, settings),
-          rule,
+          target.baseline,
         )
       : undefined;
     const row = scenarioRow(scenario.name, settings, sy, pick?.run ?? first, BASELINE_COMPARISON, {
@@ -216,7 +231,7 @@ export async function chatScenarios(
       ...row,
       setup: switchyardNote,
       ...(pick ? { baselinePick: pick.note } : {}),
-      ...chatTarget(scenario, row),
+      ...(target ? { target: target.text, targetMet: target.met(row) } : {}),
     });
     if (c === BILLING_BASE.connections) switchyardRuns.c64 = sy;
     if (c === 1) switchyardRuns.c1 = sy;
